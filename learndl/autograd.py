@@ -1,0 +1,342 @@
+"""The engine: graph nodes (``Function``), grad mode, and the backward pass.
+
+Each op is a ``Function`` subclass with ``forward`` (raw arrays in, raw array out) and
+``backward`` (a learndl ``Tensor`` gradient in, one gradient per input out, written in
+learndl ops). ``Function.apply`` runs ``forward`` and, when a gradient is needed, makes
+the Function instance the output's ``grad_fn``: the instance *is* the graph node, holding
+its inputs and what it saved.
+
+``backward`` sorts the graph once (an explicit stack, so a 100,000-op chain needs no
+recursion) and walks it from the output back to the leaves, adding up gradients where a
+value was used more than once.
+
+Example:
+    >>> import learndl as ld
+    >>> a = ld.tensor(3.0, requires_grad=True)
+    >>> (a * a + a).backward()
+    >>> a.grad.item()
+    7.0
+"""
+
+from __future__ import annotations
+
+import contextlib
+import traceback
+import weakref
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from learndl import backend
+from learndl.errors import AnomalyError, GradError, InplaceError
+
+if TYPE_CHECKING:
+    from learndl.tensor import Tensor
+
+_grad_enabled = True
+_anomaly_mode = False
+
+
+# --------------------------------------------------------------------------- grad mode
+def is_grad_enabled() -> bool:
+    """True when new ops record the graph (outside ``no_grad``)."""
+    return _grad_enabled
+
+
+class set_grad_enabled(contextlib.ContextDecorator):  # noqa: N801 - named as PyTorch's
+    """Turn graph recording on or off inside a ``with`` block (or for a decorated function)."""
+
+    def __init__(self, mode: bool) -> None:
+        self.mode = mode
+        self.previous: list[bool] = []
+
+    def __enter__(self) -> None:
+        global _grad_enabled
+        self.previous.append(_grad_enabled)
+        _grad_enabled = self.mode
+
+    def __exit__(self, *exc: object) -> None:
+        global _grad_enabled
+        _grad_enabled = self.previous.pop()
+
+
+def no_grad() -> set_grad_enabled:
+    """Stop recording the graph: ops inside run plain forward computations.
+
+    Works as ``with ld.no_grad():`` and as a decorator ``@ld.no_grad()``.
+
+    Example:
+        >>> import learndl as ld
+        >>> w = ld.ones(2, requires_grad=True)
+        >>> with ld.no_grad():
+        ...     y = w * 2
+        >>> y.requires_grad
+        False
+    """
+    return set_grad_enabled(False)
+
+
+def enable_grad() -> set_grad_enabled:
+    """Record the graph again, e.g. inside a ``no_grad`` block."""
+    return set_grad_enabled(True)
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Raise at the first op whose forward or backward produces NaN or Inf.
+
+    The error names the op and the line of *your* code that created it. It costs a
+    check per op, so use it to debug, not to train.
+
+    Example:
+        >>> import learndl as ld
+        >>> x = ld.tensor([-1.0], requires_grad=True)
+        >>> with ld.detect_anomaly():
+        ...     try:
+        ...         ld.sqrt(x)
+        ...     except ld.AnomalyError as e:
+        ...         print(str(e).split(":")[0])
+        sqrt produced NaN or Inf in its forward pass
+    """
+    global _anomaly_mode
+    previous, _anomaly_mode = _anomaly_mode, True
+    try:
+        yield
+    finally:
+        _anomaly_mode = previous
+
+
+def _user_frame() -> str:
+    """The innermost stack frame outside learndl, as ``file:line in function``."""
+    for frame in reversed(traceback.extract_stack()[:-2]):
+        if "/learndl/" not in frame.filename.replace("\\", "/"):
+            return f"{frame.filename}:{frame.lineno} in {frame.name}: {frame.line}"
+    return "<unknown>"
+
+
+def _check_finite(array: Any, what: str, node: Function) -> None:
+    xp = backend.xp(array)
+    if array.dtype.kind == "f" and not bool(xp.isfinite(array).all()):
+        where = getattr(node, "created_at", None) or _user_frame()
+        raise AnomalyError(f"{node.name} produced NaN or Inf in its {what}: created at {where}")
+
+
+# --------------------------------------------------------------------------- nodes
+class Function:
+    """One op: ``forward`` on raw arrays and ``backward`` in learndl ops, side by side.
+
+    Subclasses set ``name``, implement ``forward(self, *arrays)`` and
+    ``backward(self, grad)``, and call ``save_for_backward`` for tensors the backward
+    needs. Non-tensor settings (an axis, a shape) are passed to ``apply`` by keyword and
+    become attributes of the node.
+
+    Example:
+        >>> import learndl as ld
+        >>> class Cube(ld.Function):
+        ...     name = "cube"
+        ...     def forward(self, x):
+        ...         self.save_for_backward(self.inputs[0])
+        ...         return x ** 3
+        ...     def backward(self, grad):
+        ...         (x,) = self.saved_tensors
+        ...         return (grad * 3 * x * x,)
+        >>> x = ld.tensor(2.0, requires_grad=True)
+        >>> Cube.apply(x).backward(); x.grad.item()
+        12.0
+    """
+
+    name = "function"
+    inputs: tuple[Tensor, ...] = ()
+    xp = staticmethod(backend.xp)  # the array module of the inputs: numpy or cupy
+
+    def __init__(self, **settings: Any) -> None:  # apply() skips this for speed; keep in step
+        self.__dict__.update(settings)
+        self._saved: tuple | None = ()
+        self._output: weakref.ref | None = None
+
+    # -- subclasses implement these two
+    def forward(self, *arrays: Any) -> Any:
+        raise NotImplementedError
+
+    def backward(self, grad: Tensor) -> tuple[Tensor | None, ...]:
+        raise NotImplementedError(f"{self.name} has no backward")
+
+    # -- saved values, with the version check that catches in-place edits
+    def save_for_backward(self, *tensors: Tensor) -> None:
+        """Keep tensors for ``backward``; each is checked for in-place edits then."""
+        self._saved = [(t, t._version) for t in tensors]
+
+    @property
+    def saved_tensors(self) -> tuple[Tensor, ...]:
+        if self._saved is None:
+            raise GradError(
+                f"{self.name}: backward through a graph whose saved values were already "
+                "freed by an earlier backward(). Pass retain_graph=True to the first "
+                "backward() if you need to run it twice."
+            )
+        for i, (t, version) in enumerate(self._saved):
+            if t._version != version:  # the tensor was changed in place after it was saved
+                raise InplaceError(
+                    f"{self.name}: its saved input {i} of shape {t.shape} was modified in "
+                    f"place after it was used (version {version} -> {t._version}), so its "
+                    "gradient would be wrong. Use an out-of-place op (x = x + 1 instead "
+                    "of x += 1) or .clone() the tensor before changing it."
+                )
+        return tuple(t for t, _ in self._saved)
+
+    @property
+    def output(self) -> Tensor | None:
+        """The tensor this node produced (held weakly, so the graph makes no cycle)."""
+        return self._output() if self._output is not None else None
+
+    @property
+    def saved_output(self) -> Tensor:
+        """The output, for ops whose backward reuses it (exp, tanh, ...), checked like inputs."""
+        out = self.output
+        if self._saved is None or out is None:
+            raise GradError(
+                f"{self.name}: backward through a graph that was already freed by an earlier "
+                "backward(). Pass retain_graph=True to the first backward() to run it twice."
+            )
+        if out._version != 0:
+            raise InplaceError(
+                f"{self.name}: its output of shape {out.shape} was modified in place before "
+                "backward, and its backward needs that output. Use an out-of-place op or "
+                ".clone() the output before changing it."
+            )
+        return out
+
+    @classmethod
+    def apply(cls, *inputs: Tensor, **settings: Any) -> Tensor:
+        """Run the op on tensors and record it in the graph when a gradient is needed."""
+        node = cls.__new__(cls)  # NOTE: no __init__ call: this is the hottest line of learndl
+        node.__dict__.update(settings)
+        node.inputs = inputs
+        node._saved = ()
+        node._output = None
+        data = node.forward(*[t.data for t in inputs])
+        needs_grad = False
+        if _grad_enabled and data.dtype.kind == "f":
+            for t in inputs:
+                if t.requires_grad:
+                    needs_grad = True
+                    break
+        out = _make_tensor(data, needs_grad, node if needs_grad else None)
+        if needs_grad:
+            node._output = weakref.ref(out)
+            if _anomaly_mode:
+                node.created_at = _user_frame()
+        else:
+            node.inputs = ()  # nothing will walk back through it
+            node._saved = None
+        if _anomaly_mode:
+            _check_finite(data, "forward pass", node)
+        if _apply_hooks:
+            for hook in _apply_hooks:
+                hook(node, out)
+        return out
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} {self.name}>"
+
+
+def _make_tensor(data: Any, requires_grad: bool, grad_fn: Any) -> Tensor:
+    from learndl.tensor import Tensor
+
+    global _make_tensor
+    _make_tensor = Tensor._make  # bind once: the import cannot run at module load (cycle)
+    return _make_tensor(data, requires_grad, grad_fn)
+
+
+# Callbacks run after every Function.apply: (node, output). The static-graph tracer uses it.
+_apply_hooks: list[Callable[[Function, Tensor], None]] = []
+
+
+# --------------------------------------------------------------------------- backward
+class BackwardEvent(NamedTuple):
+    """What an observer of ``backward`` receives, once per node, in the order run.
+
+    ``grad_inputs[i]`` is the gradient ``node`` passed to ``node.inputs[i]`` (``None``
+    where that input needs none).
+    """
+
+    node: Function
+    output: Tensor | None
+    grad_output: Tensor
+    grad_inputs: tuple[Tensor | None, ...]
+
+
+def topological_order(root: Function) -> list[Function]:
+    """Nodes reachable from ``root``, each after every node it depends on.
+
+    An explicit stack instead of recursion, so depth is limited only by memory.
+    """
+    order: list[Function] = []
+    visited = {id(root)}
+    stack = [(root, iter(root.inputs))]
+    while stack:
+        node, children = stack[-1]
+        for t in children:
+            child = t.grad_fn
+            if child is not None and id(child) not in visited:
+                visited.add(id(child))
+                stack.append((child, iter(child.inputs)))
+                break
+        else:  # every child done: the node itself is done
+            stack.pop()
+            order.append(node)
+    return order
+
+
+def run_backward(
+    root: Tensor,
+    grad: Tensor,
+    retain_graph: bool = False,
+    create_graph: bool = False,
+    observer: Callable[[BackwardEvent], None] | None = None,
+) -> None:
+    """Propagate ``grad`` from ``root`` to every leaf that requires grad (see Tensor.backward)."""
+    order = topological_order(root.grad_fn)
+    pending: dict[Function, Tensor] = {root.grad_fn: grad}  # nodes hash by identity
+    leaf_grads: dict[Tensor, Tensor] = {}
+    with set_grad_enabled(create_graph):
+        for node in reversed(order):
+            g = pending.pop(node, None)
+            if g is None:  # no gradient reached this node (e.g. its output was unused)
+                continue
+            out = node._output() if node._output is not None else None
+            if out is not None and (out._hooks or out._retains_grad):
+                g = out._run_hooks(g)
+                if out._retains_grad:
+                    out.grad = g if create_graph else g.detach()
+            grads = node.backward(g)
+            if not retain_graph:
+                node._saved = None
+            if observer is not None:
+                observer(BackwardEvent(node, out, g, tuple(grads)))
+            for inp, gi in zip(node.inputs, grads, strict=True):
+                if gi is None or not inp.requires_grad:
+                    continue
+                if _anomaly_mode:
+                    _check_finite(gi.data, "backward pass", node)
+                # Leaves gather their gradient here (hooks run once, at the end); inner
+                # nodes gather theirs in `pending` until their turn comes.
+                target = leaf_grads if inp.grad_fn is None else pending
+                key = inp if inp.grad_fn is None else inp.grad_fn
+                target[key] = target[key] + gi if key in target else gi
+        _accumulate_leaf_grads(leaf_grads.items(), create_graph)
+
+
+def _accumulate_leaf_grads(items: Any, create_graph: bool) -> None:
+    assigned: set[int] = set()
+    for leaf, g in items:
+        if leaf._hooks:
+            g = leaf._run_hooks(g)
+        if not create_graph:
+            g = g.detach()
+            # NOTE: one gradient array can reach two leaves (a + b passes the same
+            # upstream grad to both); copy it so that an in-place change of a.grad
+            # (clip_grad_norm_, say) cannot change b.grad too.
+            if id(g.data) in assigned:
+                g = g.clone()
+            assigned.add(id(g.data))
+        leaf.grad = g if leaf.grad is None else leaf.grad + g

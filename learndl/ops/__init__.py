@@ -1,0 +1,56 @@
+"""learndl's primitive ops: each a ``Function`` with forward and backward, and its wrapper.
+
+Example:
+    >>> import learndl as ld
+    >>> ld.ops.exp(ld.zeros(2)).tolist()
+    [1.0, 1.0]
+"""
+
+from learndl.ops._util import constant, sum_to
+from learndl.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub, add, div, mul, neg, pow, sub
+from learndl.ops.compare import Maximum, Minimum, Where, maximum, minimum, where
+from learndl.ops.conv import Fold, Unfold, avg_pool2d, conv2d, fold, max_pool2d, unfold
+from learndl.ops.linalg import MatMul, matmul
+from learndl.ops.reduce import Max, Mean, Sum, max, mean, sum
+from learndl.ops.shape import (
+    Cast,
+    Cat,
+    Copy,
+    Expand,
+    GetItem,
+    Permute,
+    Reshape,
+    ScatterAdd,
+    broadcast_to,
+    cat,
+    expand,
+    getitem,
+    permute,
+    reshape,
+    squeeze,
+    stack,
+    transpose,
+    unsqueeze,
+)
+from learndl.ops.unary import (
+    Abs,
+    Clip,
+    Erf,
+    Exp,
+    Log,
+    Relu,
+    Sigmoid,
+    Sqrt,
+    Tanh,
+    abs,
+    clip,
+    erf,
+    exp,
+    log,
+    relu,
+    sigmoid,
+    sqrt,
+    tanh,
+)
+
+__all__ = [name for name in dir() if not name.startswith("_")]

@@ -1,0 +1,74 @@
+"""Small helpers the ops share: turning Python numbers into tensors, and undoing broadcasting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from learndl.errors import DTypeError, ShapeError
+from learndl.tensor import Tensor
+
+
+def constant(value: Any, like: Tensor) -> Tensor:
+    """A tensor that needs no gradient, with ``like``'s dtype (if float) and device."""
+    if isinstance(value, Tensor):
+        return value
+    xp = like.xp
+    dtype = like.dtype if like.dtype.kind == "f" else None
+    array = xp.asarray(value, dtype=dtype)
+    if dtype is None and array.dtype == np.float64:
+        array = array.astype(np.float32)  # learndl's default float
+    return Tensor._make(array, False, None)
+
+
+def binary_operands(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
+    """Make both operands tensors of one float dtype, or say clearly why not.
+
+    Python numbers take the tensor's dtype; integer and bool tensors are promoted to the
+    other operand's float dtype; two *different* float dtypes are an error, because a
+    silent float64 upcast doubles memory and hides a bug more often than not.
+    """
+    if not isinstance(a, Tensor):
+        a = constant(a, b)
+    if not isinstance(b, Tensor):
+        b = constant(b, a)
+    da, db = a.data.dtype, b.data.dtype
+    if da != db:
+        if da.kind == "f" and db.kind == "f":
+            raise DTypeError(
+                f"{op}: operands have dtypes {da} and {db}. learndl does not mix float "
+                f"dtypes silently; convert one with .to({str(da)!r}) or .to({str(db)!r})."
+            )
+        if da.kind == "f":
+            b = Tensor._make(b.data.astype(da), False, None)
+        elif db.kind == "f":
+            a = Tensor._make(a.data.astype(db), False, None)
+    if type(a.data) is not type(b.data) and a.device != b.device:
+        from learndl.errors import DeviceError
+
+        raise DeviceError(
+            f"{op}: one operand is on {a.device} and the other on {b.device}. "
+            f"Move one with .to({a.device!r}) first."
+        )
+    return a, b
+
+
+def broadcast_error(op: str, a: Tensor, b: Tensor) -> ShapeError:
+    """The error for shapes that do not broadcast, naming both and the rule."""
+    return ShapeError(
+        f"{op}: shapes {a.shape} and {b.shape} cannot be broadcast together. Sizes are "
+        "compared from the right and must be equal or 1; reshape or unsqueeze one operand."
+    )
+
+
+def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
+    """Undo broadcasting: sum ``grad`` down to ``shape`` (the gradient of a broadcast)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        i + lead for i, n in enumerate(shape) if n == 1 and grad.shape[i + lead] != 1
+    )
+    out = grad.sum(axis=axes, keepdims=True) if axes else grad
+    return out.reshape(shape)
