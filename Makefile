@@ -43,7 +43,8 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install -e '.[all]'
+	@echo "installing learndl[all] into $(VENV) (about two minutes the first time)"
+	$(BIN)/python -m pip install --quiet -e '.[all]'
 	@# torch is optional: install it only where its CPU build lies on local disk (the project
 	@# machines); elsewhere PyPI would serve a multi-GB CUDA build. `make torch` forces it.
 	@if $(BIN)/python -m pip install --dry-run --no-index --no-deps --quiet '$(TORCH)' >/dev/null 2>&1; then \
@@ -86,8 +87,9 @@ test-lessons: ; $(if $(LESSONS),$(BIN)/pytest --nbval --nbval-current-env lesson
 
 # ---- use ----------------------------------------------------------------------------------
 
+# Jupyter refuses to run as root without --allow-root (containers, the project machines).
 lab: install
-	$(BIN)/jupyter lab --ip=127.0.0.1 lessons/
+	$(BIN)/jupyter lab --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) lessons/
 
 bench: install
 	@shopt -s nullglob; files=(benchmarks/*.py); \
