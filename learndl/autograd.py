@@ -166,14 +166,16 @@ class Function:
         self._saved = [(t, t._version) for t in tensors]
 
     @property
-    def saved_tensors(self) -> tuple[Tensor, ...]:
+    def saved_tensors(self) -> list[Tensor]:
         if self._saved is None:
             raise GradError(
                 f"{self.name}: backward through a graph whose saved values were already "
                 "freed by an earlier backward(). Pass retain_graph=True to the first "
                 "backward() if you need to run it twice."
             )
+        tensors = []
         for i, (t, version) in enumerate(self._saved):
+            tensors.append(t)
             if t._version != version:  # the tensor was changed in place after it was saved
                 raise InplaceError(
                     f"{self.name}: its saved input {i} of shape {t.shape} was modified in "
@@ -181,7 +183,12 @@ class Function:
                     "gradient would be wrong. Use an out-of-place op (x = x + 1 instead "
                     "of x += 1) or .clone() the tensor before changing it."
                 )
-        return tuple(t for t, _ in self._saved)
+        return tensors
+
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each input, whether backward must compute its gradient (skip the others)."""
+        return tuple(t.requires_grad for t in self.inputs)
 
     @property
     def output(self) -> Tensor | None:
@@ -209,18 +216,27 @@ class Function:
     def apply(cls, *inputs: Tensor, **settings: Any) -> Tensor:
         """Run the op on tensors and record it in the graph when a gradient is needed."""
         node = cls.__new__(cls)  # NOTE: no __init__ call: this is the hottest line of learndl
-        node.__dict__.update(settings)
+        if settings:
+            node.__dict__.update(settings)
         node.inputs = inputs
         node._saved = ()
         node._output = None
-        data = node.forward(*[t.data for t in inputs])
-        needs_grad = False
-        if _grad_enabled and data.dtype.kind == "f":
-            for t in inputs:
-                if t.requires_grad:
-                    needs_grad = True
-                    break
+        if len(inputs) == 2:  # the common cases spelled out: a list comprehension costs more
+            a, b = inputs
+            data = node.forward(a.data, b.data)
+            needs_grad = _grad_enabled and (a.requires_grad or b.requires_grad)
+        elif len(inputs) == 1:
+            data = node.forward(inputs[0].data)
+            needs_grad = _grad_enabled and inputs[0].requires_grad
+        else:
+            data = node.forward(*[t.data for t in inputs])
+            needs_grad = _grad_enabled and any(t.requires_grad for t in inputs)
+        if needs_grad and data.dtype.kind != "f":
+            needs_grad = False  # integer outputs (a cast, say) carry no gradient
         out = _make_tensor(data, needs_grad, node if needs_grad else None)
+        if _apply_hooks:  # NOTE: before `inputs` is dropped below: the tracer reads it
+            for hook in _apply_hooks:
+                hook(node, out)
         if needs_grad:
             node._output = weakref.ref(out)
             if _anomaly_mode:
@@ -230,9 +246,6 @@ class Function:
             node._saved = None
         if _anomaly_mode:
             _check_finite(data, "forward pass", node)
-        if _apply_hooks:
-            for hook in _apply_hooks:
-                hook(node, out)
         return out
 
     def __repr__(self) -> str:
@@ -271,14 +284,14 @@ def topological_order(root: Function) -> list[Function]:
     An explicit stack instead of recursion, so depth is limited only by memory.
     """
     order: list[Function] = []
-    visited = {id(root)}
+    visited = {root}  # nodes hash by identity
     stack = [(root, iter(root.inputs))]
     while stack:
         node, children = stack[-1]
         for t in children:
             child = t.grad_fn
-            if child is not None and id(child) not in visited:
-                visited.add(id(child))
+            if child is not None and child not in visited:
+                visited.add(child)
                 stack.append((child, iter(child.inputs)))
                 break
         else:  # every child done: the node itself is done
@@ -320,9 +333,11 @@ def run_backward(
                     _check_finite(gi.data, "backward pass", node)
                 # Leaves gather their gradient here (hooks run once, at the end); inner
                 # nodes gather theirs in `pending` until their turn comes.
-                target = leaf_grads if inp.grad_fn is None else pending
-                key = inp if inp.grad_fn is None else inp.grad_fn
-                target[key] = target[key] + gi if key in target else gi
+                if inp.grad_fn is None:
+                    leaf_grads[inp] = leaf_grads[inp] + gi if inp in leaf_grads else gi
+                else:
+                    key = inp.grad_fn
+                    pending[key] = pending[key] + gi if key in pending else gi
         _accumulate_leaf_grads(leaf_grads.items(), create_graph)
 
 
@@ -332,7 +347,8 @@ def _accumulate_leaf_grads(items: Any, create_graph: bool) -> None:
         if leaf._hooks:
             g = leaf._run_hooks(g)
         if not create_graph:
-            g = g.detach()
+            if g.requires_grad:  # only a grad= the caller passed can still carry a graph
+                g = g.detach()
             # NOTE: one gradient array can reach two leaves (a + b passes the same
             # upstream grad to both); copy it so that an in-place change of a.grad
             # (clip_grad_norm_, say) cannot change b.grad too.

@@ -31,9 +31,19 @@ class MatMul(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        grad_a = grad @ b.transpose(-1, -2)
-        grad_b = a.transpose(-1, -2) @ grad
-        return sum_to(grad_a, a.shape), sum_to(grad_b, b.shape)
+        need_a, need_b = self.needs_input_grad
+        # A network's input needs no gradient: skipping it saves a whole matrix product.
+        grad_a = sum_to(grad @ b.transpose(-1, -2), a.shape) if need_a else None
+        if not need_b:
+            grad_b = None
+        elif b.ndim == 2 and not b.data.flags.c_contiguous and b.data.flags.f_contiguous:
+            # NOTE: in linear(), b is the transposed view W.T. Computing (dC^T A)^T instead
+            # of A^T dC is the same number, but lands in W's own memory layout: the
+            # optimizer's update W -= lr * W.grad then streams memory instead of striding.
+            grad_b = (grad.transpose(-1, -2) @ a).transpose(-1, -2)
+        else:
+            grad_b = a.transpose(-1, -2) @ grad
+        return grad_a, grad_b if grad_b is None else sum_to(grad_b, b.shape)
 
 
 def _shape_error(a: Tensor, b: Tensor) -> ShapeError:

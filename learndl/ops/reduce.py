@@ -16,6 +16,7 @@ import math
 
 from learndl.autograd import Function
 from learndl.errors import ShapeError
+from learndl.ops.shape import Expand, Reshape
 from learndl.tensor import Tensor
 
 
@@ -39,8 +40,6 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
 
 def _spread(grad: Tensor, shape: tuple[int, ...], axes, keepdims: bool) -> Tensor:
     """Broadcast a reduction's gradient back over the axes it reduced."""
-    from learndl.ops.shape import Expand, Reshape
-
     if axes is not None and not keepdims:  # put the reduced axes back as size 1
         grad = Reshape.apply(grad, shape=_kept_shape(shape, axes))
     return Expand.apply(grad, shape=shape)

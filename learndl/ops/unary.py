@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from learndl.autograd import Function
+from learndl.ops.compare import where
 from learndl.tensor import Tensor
 
 
@@ -97,10 +98,9 @@ class Relu(Function):
         return self.xp(x).maximum(x, 0)
 
     def backward(self, grad):
-        # NOTE: the mask comes from the output as a constant, so the second derivative is
-        # 0; writing this as grad * relu(x) / x would divide by zero.
-        y = self.saved_output
-        return (grad * _mask(y.data > 0, y),)
+        # NOTE: the condition (out > 0) is a comparison, a constant to autograd, so the
+        # second derivative is 0 as it should be; grad * relu(x) / x would divide by zero.
+        return (where(self.saved_output > 0, grad, 0.0),)
 
 
 class Clip(Function):
