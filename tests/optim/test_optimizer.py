@@ -12,6 +12,8 @@ OPTIMIZERS = {
     "SGD": dict(lr=0.05, momentum=0.9, nesterov=True),
     "Adam": dict(lr=0.05, amsgrad=True),
     "AdamW": dict(lr=0.05),
+    "RMSprop": dict(lr=0.01, momentum=0.9, centered=True),
+    "Adagrad": dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1),
 }
 
 
@@ -130,7 +132,7 @@ def test_state_dict_keys_match_torch():
 
 @pytest.mark.parametrize("name", list(OPTIMIZERS))
 def test_state_dict_round_trip_continues_identically(name):
-    kw = OPTIMIZERS.get(name, dict(lr=0.05))
+    kw = OPTIMIZERS[name]
     make = getattr(ld.optim, name)
     steps, split = 7, 3
     straight = run_learndl(lambda ps: make(ps, **kw), steps)
