@@ -20,6 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from _timing import interleaved, report, torch_or_none  # noqa: E402  (sets thread counts first)
 
+# isort: split
+
 import numpy as np  # noqa: E402
 
 import learndl as ld  # noqa: E402
@@ -140,9 +142,8 @@ def chain(torch) -> None:
     times = interleaved(variants, number=2000)
     report("((a + b) * b).sum() forward + backward, 4 elements", times, "numpy by hand")
     if torch is not None:
-        print(
-            f"  learndl / pytorch: {times['learndl'] / times['pytorch eager']:.2f}x  (target <= 0.5)"
-        )
+        ratio = times["learndl"] / times["pytorch eager"]
+        print(f"  learndl / pytorch: {ratio:.2f}x  (target <= 0.5)")
 
 
 if __name__ == "__main__":

@@ -163,19 +163,19 @@ class Function:
     # -- saved values, with the version check that catches in-place edits
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for ``backward``; each is checked for in-place edits then."""
-        self._saved = [(t, t._version) for t in tensors]
+        self._saved = tensors
+        self._versions = [t._version for t in tensors]
 
     @property
-    def saved_tensors(self) -> list[Tensor]:
+    def saved_tensors(self) -> tuple[Tensor, ...]:
         if self._saved is None:
             raise GradError(
                 f"{self.name}: backward through a graph whose saved values were already "
                 "freed by an earlier backward(). Pass retain_graph=True to the first "
                 "backward() if you need to run it twice."
             )
-        tensors = []
-        for i, (t, version) in enumerate(self._saved):
-            tensors.append(t)
+        tensors = self._saved
+        for i, (t, version) in enumerate(zip(tensors, self._versions, strict=True)):
             if t._version != version:  # the tensor was changed in place after it was saved
                 raise InplaceError(
                     f"{self.name}: its saved input {i} of shape {t.shape} was modified in "
