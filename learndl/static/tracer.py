@@ -1,0 +1,179 @@
+"""Tracing: run the Python function once and record every op it runs into a ``Graph``.
+
+The tracer appends itself to ``learndl.autograd._apply_hooks``, so every
+``Function.apply`` — in the forward pass, in ``backward`` (written in learndl ops) and in
+an optimizer's traced update — reports ``(node, output)``. Each tensor an op reads is
+classified once:
+
+- an output of an earlier recorded op, or an argument of the call: already known;
+- the same array as a known value (``t.detach()`` shares its array): that value;
+- a tensor made while tracing (``Tensor._make`` is watched): a frozen constant;
+- anything else existed before the call: it is *captured* and read again on every call.
+
+Reading a traced value as a Python value (``if loss > 1:``, ``float(x)``, ``x.item()``)
+raises ``TracingError``: the graph records ops, not the branch Python took.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from learndl import autograd
+from learndl.errors import LearnDLError
+from learndl.static.ir import Graph, Node, Ref, Value
+from learndl.tensor import Tensor, _value_hooks
+
+
+class TracingError(LearnDLError, RuntimeError):
+    """Something the function does cannot be recorded in a static graph."""
+
+
+_active: list[Tracer] = []  # the tracer of the innermost call being traced
+
+
+def current() -> Tracer | None:
+    """The tracer recording right now, or None (eager mode)."""
+    return _active[-1] if _active else None
+
+
+class Tracer:
+    """Records ops into values and nodes while the traced function runs eagerly once."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.values: dict[int, Value] = {}
+        self.nodes: list[Node] = []
+        self.inputs: list[int] = []
+        self.by_tensor: dict[int, int] = {}  # id(Tensor) -> value id
+        self.by_array: dict[int, int] = {}  # id(array) -> value id (detach() shares arrays)
+        self.made_here: set[int] = set()  # ids of tensors created while tracing
+        self.keep: list[Any] = []  # keeps traced objects alive so that their ids stay unique
+        self.snapshots: dict[int, np.ndarray] = {}  # captured vid -> data at capture time
+        self.assigned: set[int] = set()
+
+    # ------------------------------------------------------------------ values
+    def _new_value(self, kind: str, t: Tensor | None, array: Any, payload: Any = None) -> int:
+        vid = len(self.values)
+        self.values[vid] = Value(vid, kind, tuple(array.shape), array.dtype, payload)
+        if t is not None:
+            self.by_tensor[id(t)] = vid
+            self.keep.append(t)
+            if t.name:
+                self.values[vid].name = t.name
+        self.by_array.setdefault(id(array), vid)
+        self.keep.append(array)
+        return vid
+
+    def add_input(self, t: Tensor) -> int:
+        vid = self._new_value("input", t, t.data)
+        self.inputs.append(vid)
+        return vid
+
+    def value_of(self, t: Tensor) -> int:
+        """The value id of a tensor an op reads, classifying it the first time it is seen."""
+        vid = self.by_tensor.get(id(t))
+        if vid is not None:
+            return vid
+        vid = self.by_array.get(id(t.data))
+        if vid is not None:  # a detached alias of a known value
+            self.by_tensor[id(t)] = vid
+            self.keep.append(t)
+            return vid
+        if id(t) in self.made_here:
+            return self._new_value("const", t, t.data, t.data)
+        vid = self._new_value("param", t, t.data, t)
+        self.snapshots[vid] = t.data.copy()
+        return vid
+
+    def is_traced(self, t: Tensor) -> bool:
+        """True when ``t``'s value depends on the call's arguments or captured tensors."""
+        vid = self.by_tensor.get(id(t), self.by_array.get(id(t.data)))
+        return vid is not None and self.values[vid].kind != "const"
+
+    # ------------------------------------------------------------------ hooks
+    def record(self, node: Any, out: Tensor) -> None:
+        """The ``_apply_hooks`` callback: one recorded node per ``Function.apply``."""
+        inputs = [self.value_of(t) for t in node.inputs]
+        arity = len(inputs)
+        settings = {}
+        for k, v in node.__dict__.items():
+            if k.startswith("_") or k in ("inputs", "name", "created_at"):
+                continue
+            settings[k] = self._refs(v, inputs)
+        vid = self._new_value("op", out, out.data)
+        self.nodes.append(Node(len(self.nodes), node.name, type(node), settings, inputs, vid))
+        self.nodes[-1].arity = arity
+
+    def _refs(self, v: Any, inputs: list[int]) -> Any:
+        """Settings that hold traced arrays (labels in an index) become Refs, filled per call."""
+        if isinstance(v, tuple | list):
+            return type(v)(self._refs(x, inputs) for x in v)
+        if isinstance(v, np.ndarray) and id(v) in self.by_array:
+            vid = self.by_array[id(v)]
+            if self.values[vid].kind != "const":
+                inputs.append(vid)
+                return Ref(vid)
+        return v
+
+    def record_assign(self, target: Tensor, value: Tensor) -> None:
+        dst, src = self.value_of(target), self.value_of(value)
+        if self.values[dst].kind != "param":
+            raise TracingError(
+                "assign: the target must be a tensor that existed before the call (a "
+                f"parameter or optimizer state), but {self.values[dst].label} was made inside it."
+            )
+        self.assigned.add(dst)
+        self.nodes.append(Node(len(self.nodes), "assign", None, {}, [dst, src], None, arity=2))
+
+    def watch_value(self, t: Tensor, what: str) -> None:
+        """The tensor ``_value_hooks`` callback: refuse to turn a traced value into Python."""
+        if self.is_traced(t):
+            raise TracingError(
+                f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
+                f"'{self.name}'. While tracing, tensors stand for *every* future call's "
+                "values, so Python cannot branch on (or print) one of them: the graph "
+                "records ops, not the `if` Python took this time (tf.function has the same "
+                "limit). Fixes: choose with ops, e.g. ld.where(x > 0, a, b); or pass the "
+                "deciding value as a plain Python argument (each new value retraces); or "
+                "run this part eagerly, outside the decorated function."
+            )
+
+    # ------------------------------------------------------------------ the end
+    def finish(self, outputs: list[Tensor]) -> Graph:
+        """Build the graph: outputs, gradients written to captured tensors, checks."""
+        out_ids = [self.value_of(t) for t in outputs]
+        grads = []
+        for vid, v in list(self.values.items()):
+            if v.kind != "param":
+                continue
+            t = v.tensor
+            if t.requires_grad and t.grad is not None:
+                g = self.by_tensor.get(id(t.grad), self.by_array.get(id(t.grad.data)))
+                if g is not None and self.values[g].kind == "op":
+                    grads.append((t, g))
+            if vid not in self.assigned and not _same(t.data, self.snapshots[vid]):
+                raise TracingError(
+                    f"a captured tensor of shape {t.shape} was changed outside learndl ops "
+                    "while tracing (raw NumPy such as `p.data -= lr * p.grad.data`, or an "
+                    "optimizer the tracer does not know). A graph can only replay ops; "
+                    "write the update as `ld.static.assign(p, p - lr * p.grad)`, or use "
+                    "ld.optim.SGD / Adam, which the tracer follows."
+                )
+        return Graph(self.name, self.values, self.nodes, self.inputs, out_ids, grads)
+
+    def __enter__(self) -> Tracer:
+        _active.append(self)
+        autograd._apply_hooks.append(self.record)
+        _value_hooks.append(self.watch_value)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        autograd._apply_hooks.remove(self.record)
+        _value_hooks.remove(self.watch_value)
+        _active.remove(self)
+
+
+def _same(a: Any, b: np.ndarray) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind == "f"))
