@@ -76,7 +76,8 @@ class GraphDiff:
             "added: " + (", ".join(name(n) for n in self.added) or "-"),
         ]
         for n, parts in self.fused:
-            lines.append("fused: " + " + ".join(f"{m.op}#{m.id}" for m in parts) + f" -> {n.op}#{n.id}")
+            chain = " + ".join(f"{m.op}#{m.id}" for m in parts)
+            lines.append(f"fused: {chain} -> {n.op}#{n.id}")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
