@@ -14,5 +14,7 @@ Example:
       a  (above)
 """
 
+from learndl.viz.dashboard import TrainingDashboard
 from learndl.viz.drawing import Graph
 from learndl.viz.graph import graph
+from learndl.viz.stepper import BackwardStepper
