@@ -15,10 +15,11 @@ Example:
     0.375
 """
 
+from learndl.optim import lr_scheduler
 from learndl.optim.adagrad import Adagrad
 from learndl.optim.adam import Adam, AdamW
 from learndl.optim.optimizer import Optimizer
 from learndl.optim.rmsprop import RMSprop
 from learndl.optim.sgd import SGD
 
-__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad"]
+__all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "lr_scheduler"]
