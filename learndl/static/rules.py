@@ -89,6 +89,39 @@ def _pick_backward(wins: str):
     return backward
 
 
+# In-place tensor methods become assign nodes: t.add_(o) is assign(t, t + o), as TF's
+# Variable.assign_add. (They cannot be used on tensors made inside the call.)
+INPLACE = {
+    "add_": lambda t, o, alpha=1: t + o * alpha if alpha != 1 else t + o,
+    "sub_": lambda t, o, alpha=1: t - o * alpha if alpha != 1 else t - o,
+    "mul_": lambda t, o: t * o,
+    "div_": lambda t, o: t / o,
+    "copy_": lambda t, o: o,
+    "fill_": lambda t, o: constant(0.0, t) + o if not isinstance(o, Tensor) else o,
+    "zero_": lambda t: constant(0.0, t),
+    "__iadd__": lambda t, o: t + o,
+    "__isub__": lambda t, o: t - o,
+    "__imul__": lambda t, o: t * o,
+    "__itruediv__": lambda t, o: t / o,
+}
+
+
+def _inplace(update: Any) -> Any:
+    def method(self, *args, **kwargs):
+        from learndl.static import assign
+
+        value = update(self, *args, **kwargs)
+        if not isinstance(value, Tensor):
+            value = constant(value, self)
+        if value.shape != self.shape:
+            value = ops.expand(value, self.shape)
+        if value.dtype != self.dtype:
+            value = ops.Cast.apply(value, dtype=self.dtype)
+        return assign(self, value)
+
+    return method
+
+
 def _swaps(tracer: Any) -> list[tuple[Any, str, Any]]:
     """(owner, attribute, replacement) for every rule; the optimizers' only if loaded."""
     make, init = Tensor.__dict__["_make"].__func__, Tensor._init
@@ -123,10 +156,16 @@ def _swaps(tracer: Any) -> list[tuple[Any, str, Any]]:
         ("__ne__", "not_equal"),
     ):
         swaps.append((Tensor, dunder, _compare(ufunc)))
+    for name, update in INPLACE.items():
+        swaps.append((Tensor, name, _inplace(update)))
     if "learndl.optim" in sys.modules:  # an optimizer can only be in use if it was imported
         from learndl.static import optim_rules
 
         swaps += optim_rules.swaps()
+    if "learndl.nn" in sys.modules:
+        from learndl.static import nn_rules
+
+        swaps += nn_rules.swaps()
     return swaps
 
 

@@ -118,12 +118,12 @@ class Tracer:
         return v
 
     def record_assign(self, target: Tensor, value: Tensor) -> None:
+        """An ``assign``: a write to a captured tensor is a node; to a tensor made inside the
+        call it only renames (later reads of ``target`` read ``value``)."""
         dst, src = self.value_of(target), self.value_of(value)
         if self.values[dst].kind != "param":
-            raise TracingError(
-                "assign: the target must be a tensor that existed before the call (a "
-                f"parameter or optimizer state), but {self.values[dst].label} was made inside it."
-            )
+            self.by_tensor[id(target)] = src
+            return
         self.assigned.add(dst)
         self.nodes.append(Node(len(self.nodes), "assign", None, {}, [dst, src], None, arity=2))
 
