@@ -40,3 +40,7 @@ class InplaceError(GradError):
 
 class AnomalyError(LearnDLError, FloatingPointError):
     """Under ``ld.detect_anomaly()``, an op produced NaN or Inf."""
+
+
+class SerializationError(LearnDLError):
+    """A file that ld.load cannot read, or an object that ld.save cannot store."""
