@@ -8,14 +8,15 @@ Example:
     >>> import learndl as ld
     >>> from learndl import keras
     >>> from learndl.data import datasets
-    >>> ld.manual_seed(0)
+    >>> _ = ld.manual_seed(0)
     >>> X, y = datasets.digits()
     >>> model = keras.Sequential([
     ...     keras.Input((64,)),
     ...     keras.layers.Dense(32, activation="relu"),
     ...     keras.layers.Dense(10, activation="softmax"),
     ... ])
-    >>> model.compile(optimizer="adam", loss="sparse_categorical_crossentropy",
+    >>> model.compile(optimizer=keras.optimizers.Adam(0.01),
+    ...               loss="sparse_categorical_crossentropy",
     ...               metrics=["accuracy"])
     >>> history = model.fit(X, y, epochs=5, verbose=0)
     >>> bool(history.history["accuracy"][-1] > 0.85)

@@ -6,7 +6,7 @@ shape ``(..., fan_in, fan_out)`` the receptive field (conv kernel size) multipli
 Example:
     >>> import learndl as ld
     >>> from learndl.keras import initializers
-    >>> ld.manual_seed(0); w = initializers.get("glorot_uniform")((64, 10), "float32")
+    >>> _ = ld.manual_seed(0); w = initializers.get("glorot_uniform")((64, 10), "float32")
     >>> bool(abs(w).max() <= (6 / 74) ** 0.5)
     True
 """

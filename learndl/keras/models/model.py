@@ -10,7 +10,7 @@ Example:
     >>> import numpy as np
     >>> import learndl as ld
     >>> from learndl import keras
-    >>> ld.manual_seed(0)
+    >>> _ = ld.manual_seed(0)
     >>> model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
     >>> model.compile(optimizer=keras.optimizers.SGD(0.1), loss="mse")
     >>> x = np.random.default_rng(0).normal(size=(64, 2)); y = x @ [[2.0], [-1.0]]
