@@ -17,4 +17,5 @@ Example:
 from learndl.viz.dashboard import TrainingDashboard
 from learndl.viz.drawing import Graph
 from learndl.viz.graph import graph
+from learndl.viz.inspect import activations, decision_boundary
 from learndl.viz.stepper import BackwardStepper

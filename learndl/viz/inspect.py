@@ -1,0 +1,156 @@
+"""``ld.viz.activations(model, x)`` and ``ld.viz.decision_boundary(model, X, y)``.
+
+Both return plain data with a text form and a self-contained HTML picture (inline SVG, no
+JavaScript), so they show the same in JupyterLab, the book and nbval.
+
+Example:
+    >>> import learndl as ld
+    >>> from learndl import nn
+    >>> _ = ld.manual_seed(0)
+    >>> model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 2))
+    >>> acts = ld.viz.activations(model, ld.randn(8, 2))
+    >>> [row["name"] for row in acts.layers]
+    ['0', '1', '2']
+"""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+import numpy as np
+
+from learndl.viz.values import as_numpy, fmt, shape_text
+
+PALETTE = ["#a5d8ff", "#ffc9c9", "#b2f2bb", "#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2"]
+
+
+class Activations:
+    """Per-layer outputs for one input: shape, mean, std, dead ReLUs, histogram, grad norm."""
+
+    def __init__(self, layers: list[dict[str, Any]]):
+        self.layers = layers
+
+    def text(self) -> str:
+        rows = [
+            f"{r['name']:<12} {r['type']:<12} {shape_text(r['shape']):<14} mean {fmt(r['mean'], 3)}"
+            f"  std {fmt(r['std'], 3)}"
+            + (f"  dead {r['dead']:.0%}" if r["dead"] is not None else "")
+            + (f"  grad norm {fmt(r['grad_norm'], 3)}" if r["grad_norm"] is not None else "")
+            for r in self.layers
+        ]
+        return "\n".join(rows)
+
+    __repr__ = text
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        cells = []
+        for r in self.layers:
+            counts = np.asarray(r["hist"]["counts"], dtype=float)
+            bars = "".join(
+                f'<rect x="{k * 6}" y="{40 - 40 * c / max(counts.max(), 1):.1f}" width="5" '
+                f'height="{40 * c / max(counts.max(), 1):.1f}" fill="#1c7ed6"/>'
+                for k, c in enumerate(counts)
+            )
+            cells.append(
+                f'<div style="display:inline-block;margin:4px;font:12px sans-serif">'
+                f"<b>{escape(r['name'])}</b> {escape(r['type'])} {shape_text(r['shape'])}<br>"
+                f'<svg width="{6 * len(counts)}" height="40">{bars}</svg></div>'
+            )
+        return {"text/plain": self.text(), "text/html": "".join(cells)}
+
+
+def activations(model: Any, x: Any) -> Activations:
+    """Run ``model(x)`` and record what every direct sub-layer produced."""
+    found: list[tuple[str, Any, Any]] = []
+    hooks = [
+        m.register_forward_hook(lambda mod, inp, out, name=name: found.append((name, mod, out)))
+        for name, m in model.named_modules()
+        if name and "." not in name
+    ]
+    try:
+        model(x)
+    finally:
+        for h in hooks:
+            h.remove()
+    params = dict(model.named_parameters())
+    layers = []
+    for name, mod, out in found:
+        a = as_numpy(out).astype(np.float64)
+        counts, edges = np.histogram(a, bins=20)
+        grads = [
+            p.grad for k, p in params.items() if k.startswith(name + ".") and p.grad is not None
+        ]
+        kind = type(mod).__name__
+        layers.append(
+            {
+                "name": name,
+                "type": kind,
+                "shape": list(a.shape),
+                "mean": float(a.mean()),
+                "std": float(a.std()),
+                "dead": float((a.reshape(a.shape[0], -1) <= 0).all(axis=0).mean())
+                if "relu" in kind.lower()
+                else None,
+                "grad_norm": float(np.sqrt(sum((as_numpy(g) ** 2).sum() for g in grads)))
+                if grads
+                else None,
+                "hist": {"edges": edges.tolist(), "counts": counts.tolist()},
+            }
+        )
+    return Activations(layers)
+
+
+class DecisionBoundary:
+    """A grid of predicted classes over the plane of a 2-D dataset, with the points."""
+
+    def __init__(self, grid: np.ndarray, extent: tuple, X: np.ndarray, y: np.ndarray):
+        self.grid, self.extent, self.X, self.y = grid, extent, X, y
+
+    def text(self) -> str:
+        classes = ", ".join(f"{c}: {(self.grid == c).mean():.0%}" for c in np.unique(self.grid))
+        acc = ""
+        return (
+            f"decision regions on a {self.grid.shape[1]}x{self.grid.shape[0]} grid ({classes}){acc}"
+        )
+
+    __repr__ = text
+
+    def svg(self, size: int = 240) -> str:
+        ny, nx = self.grid.shape
+        x0, x1, y0, y1 = self.extent
+        cw, ch = size / nx, size / ny
+        cells = "".join(
+            f'<rect x="{i * cw:.1f}" y="{size - (j + 1) * ch:.1f}" width="{cw + 0.5:.1f}" '
+            f'height="{ch + 0.5:.1f}" fill="{PALETTE[int(c) % len(PALETTE)]}"/>'
+            for j, row in enumerate(self.grid)
+            for i, c in enumerate(row)
+        )
+        px = (self.X[:, 0] - x0) / (x1 - x0) * size
+        py = size - (self.X[:, 1] - y0) / (y1 - y0) * size
+        dots = "".join(
+            f'<circle cx="{a:.1f}" cy="{b:.1f}" r="2.5" stroke="#212529" stroke-width="0.6" '
+            f'fill="{PALETTE[int(c) % len(PALETTE)]}"/>'
+            for a, b, c in zip(px, py, self.y)
+        )
+        head = f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">'
+        return f"{head}{cells}{dots}</svg>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        return {"text/plain": self.text(), "text/html": self.svg()}
+
+
+def decision_boundary(model: Any, X: Any, y: Any, resolution: int = 60) -> DecisionBoundary:
+    """The class ``model`` predicts at each point of a grid covering ``X`` (2 features)."""
+    import learndl as ld
+
+    X, y = as_numpy(X).astype(np.float32), as_numpy(y)
+    pad = 0.1 * (X.max(axis=0) - X.min(axis=0))
+    (x0, y0), (x1, y1) = X.min(axis=0) - pad, X.max(axis=0) + pad
+    gx, gy = np.meshgrid(np.linspace(x0, x1, resolution), np.linspace(y0, y1, resolution))
+    points = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)
+    with ld.no_grad():
+        out = as_numpy(model(ld.tensor(points)))
+    pred = out.argmax(axis=1) if out.ndim == 2 and out.shape[1] > 1 else (out.ravel() > 0)
+    grid = pred.astype(np.int64).reshape(resolution, resolution)
+    return DecisionBoundary(grid, (float(x0), float(x1), float(y0), float(y1)), X, y)

@@ -1,0 +1,41 @@
+"""ld.viz.activations and ld.viz.decision_boundary: data, text and inline SVG."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import learndl as ld
+
+nn = pytest.importorskip("learndl.nn")
+
+
+def model_and_data():
+    ld.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 2))
+    X = np.array([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]], dtype="float32")
+    return model, X, np.array([0, 1, 0, 1])
+
+
+def test_activations_per_layer_with_dead_relus_and_grad_norms():
+    model, X, y = model_and_data()
+    ld.cross_entropy(model(ld.tensor(X)), ld.tensor(y)).backward()
+    acts = ld.viz.activations(model, ld.tensor(X))
+    names = [(r["name"], r["type"], r["shape"]) for r in acts.layers]
+    assert names == [("0", "Linear", [4, 16]), ("1", "ReLU", [4, 16]), ("2", "Linear", [4, 2])]
+    relu = acts.layers[1]
+    assert 0.0 <= relu["dead"] <= 1.0 and acts.layers[0]["dead"] is None
+    assert acts.layers[0]["grad_norm"] > 0 and relu["grad_norm"] is None
+    assert sum(relu["hist"]["counts"]) == 64
+    bundle = acts._repr_mimebundle_()
+    assert bundle["text/plain"].splitlines()[1].startswith("1            ReLU")
+    assert bundle["text/html"].count("<svg") == 3
+
+
+def test_decision_boundary_grid_and_svg():
+    model, X, y = model_and_data()
+    db = ld.viz.decision_boundary(model, X, y, resolution=10)
+    assert db.grid.shape == (10, 10) and set(np.unique(db.grid)) <= {0, 1}
+    svg = db._repr_mimebundle_()["text/html"]
+    assert svg.count("<rect") == 100 and svg.count("<circle") == 4
+    assert db.text().startswith("decision regions on a 10x10 grid")
