@@ -88,7 +88,7 @@ class Adagrad(Optimizer):
                 if p.grad is None:
                     continue
                 xp = p.xp
-                state = self.state.setdefault(p, {})
+                state = self.state[p]
                 if not state:
                     state["step"] = 0
                     state["sum"] = xp.full_like(p.data, group["initial_accumulator_value"])

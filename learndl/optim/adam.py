@@ -94,7 +94,7 @@ class Adam(Optimizer):
                 if p.grad is None:
                     continue
                 xp = p.xp
-                state = self.state.setdefault(p, {})
+                state = self.state[p]
                 if not state:
                     state["step"] = 0
                     state["exp_avg"] = xp.zeros_like(p.data)

@@ -18,6 +18,7 @@ Example:
 from __future__ import annotations
 
 import copy
+from collections import defaultdict
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -46,7 +47,8 @@ class Optimizer:
 
     def __init__(self, params: Iterable[Tensor] | Iterable[dict], defaults: dict) -> None:
         self.defaults = defaults
-        self.state: dict[Tensor, dict[str, Any]] = {}
+        # Like PyTorch, a parameter without state reads as {} (e.g. before the first step).
+        self.state: defaultdict[Tensor, dict[str, Any]] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
         if isinstance(params, Tensor):
             raise TypeError(
@@ -111,7 +113,9 @@ class Optimizer:
                     continue
                 if set_to_none:
                     p.grad = None
-                elif p.grad.grad_fn is not None:  # a create_graph gradient: cut it loose
+                    continue
+                read_only = not getattr(p.grad.data.flags, "writeable", True)  # a broadcast view
+                if p.grad.grad_fn is not None or read_only:  # or a create_graph gradient
                     p.grad = Tensor._make(p.xp.zeros_like(p.grad.data), False, None)
                 else:
                     p.grad.data.fill(0)
@@ -170,7 +174,7 @@ class Optimizer:
                     f"parameters, {len(group['params'])} here"
                 )
             by_index.update(zip(saved["params"], group["params"]))
-        self.state = {}
+        self.state = defaultdict(dict)
         for key, saved_state in state_dict["state"].items():
             p = by_index.get(int(key))
             if p is not None:

@@ -99,7 +99,7 @@ class RMSprop(Optimizer):
                 if p.grad is None:
                     continue
                 xp = p.xp
-                state = self.state.setdefault(p, {})
+                state = self.state[p]
                 if not state:
                     state["step"] = 0
                     state["square_avg"] = xp.zeros_like(p.data)

@@ -93,7 +93,7 @@ class SGD(Optimizer):
                 if weight_decay != 0:
                     g = g + weight_decay * p.data
                 if momentum != 0:
-                    state = self.state.setdefault(p, {})
+                    state = self.state[p]
                     buf = state.get("momentum_buffer")
                     if buf is None:
                         buf = state["momentum_buffer"] = g.copy()

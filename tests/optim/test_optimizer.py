@@ -179,3 +179,15 @@ def test_repr_lists_groups():
     w = ld.tensor([1.0], requires_grad=True)
     text = repr(ld.optim.SGD([w], lr=0.1))
     assert text.startswith("SGD (") and "lr: 0.1" in text
+
+
+def test_state_of_a_parameter_without_steps_reads_empty():
+    w = ld.tensor([1.0], requires_grad=True)
+    assert ld.optim.Adam([w]).state[w] == {}
+
+
+def test_zero_grad_replaces_a_read_only_gradient():
+    w = ld.tensor([1.0, 2.0], requires_grad=True)
+    w.grad = ld.Tensor._make(np.broadcast_to(np.ones(1, np.float32), (2,)), False, None)
+    ld.optim.SGD([w], lr=0.1).zero_grad(set_to_none=False)
+    assert w.grad.tolist() == [0.0, 0.0]
