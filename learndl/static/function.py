@@ -14,12 +14,13 @@ Example:
     >>> f(ld.ones(3)).item(), f(ld.ones(3)).item(), len(f.traces)
     (6.0, 6.0, 1)
     >>> _ = f(ld.ones(4)); [t.reason for t in f.traces][1]
-    'arg 0 shape (4,) (a trace exists for (3,))'
+    'x: shape (4,) (a trace exists for (3,))'
 """
 
 from __future__ import annotations
 
 import functools
+import inspect
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -64,7 +65,7 @@ def _flatten(obj: Any, leaves: list[Any]) -> Callable[[list[Any]], Any]:
 def _describe(leaf: Any) -> Any:
     """How one argument enters the signature: tensors by shape and dtype, the rest by value."""
     if isinstance(leaf, Tensor):
-        return ("tensor", leaf.shape, leaf.dtype.str, leaf.requires_grad)
+        return ("tensor", leaf.shape, leaf.dtype.name, leaf.requires_grad)
     try:
         hash(leaf)
     except TypeError:
@@ -74,20 +75,28 @@ def _describe(leaf: Any) -> Any:
     return ("object", id(leaf))  # a module, an optimizer: the same object, as TF does
 
 
-def _why(new: tuple, traces: list[Trace]) -> str:
+def _why(new: tuple, traces: list[Trace], names: list[str]) -> str:
     """The retracing reason: the first difference from the closest existing trace."""
     if not traces:
         return "first call"
-    old = traces[-1].signature
+
+    def distance(old: tuple) -> int:  # how many fields (a shape, a dtype, a value) differ
+        return sum(
+            sum(x != y for x, y in zip(a, b)) if isinstance(a, tuple) else a != b
+            for a, b in zip(old, new)
+        )
+
+    old = min((t.signature for t in traces), key=distance)
     if len(old) != len(new):
         return f"{len(new) - 1} arguments (a trace exists for {len(old) - 1})"
     for i, (a, b) in enumerate(zip(new[:-1], old[:-1])):
+        i = names[i] if len(names) == len(new) - 1 else f"arg {i}"  # type: ignore[assignment]
         if a != b:
             if a[0] == "tensor" == b[0]:
                 what = "shape" if a[1] != b[1] else "dtype" if a[2] != b[2] else "requires_grad"
                 k = {"shape": 1, "dtype": 2, "requires_grad": 3}[what]
-                return f"arg {i} {what} {a[k]} (a trace exists for {b[k]})"
-            return f"arg {i} is {a[-1]!r} (a trace exists for {b[-1]!r})"
+                return f"{i}: {what} {a[k]} (a trace exists for {b[k]})"
+            return f"{i} is {a[-1]!r} (a trace exists for {b[-1]!r})"
     return "grad mode changed"
 
 
@@ -101,8 +110,16 @@ class StaticFunction:
         self.traces: list[Trace] = []
         self._by_signature: dict[tuple, Trace] = {}
         self._last: Trace | None = None
+        try:
+            self._params: inspect.Signature | None = inspect.signature(fn)
+        except (TypeError, ValueError):
+            self._params = None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        if self._params is not None:  # defaults filled in: f(x) and f(x, 1.0) are one trace
+            bound = self._params.bind(*args, **kwargs)
+            bound.apply_defaults()
+            args, kwargs = bound.args, bound.kwargs
         leaves: list[Any] = []
         _flatten((args, kwargs), leaves)
         signature = tuple(_describe(x) for x in leaves) + (autograd.is_grad_enabled(),)
@@ -117,7 +134,8 @@ class StaticFunction:
         return trace.rebuild(iter([Tensor._make(a, False, None) for a in outputs]))
 
     def _trace(self, signature: tuple, args: tuple, kwargs: dict, leaves: list) -> Any:
-        reason = _why(signature, self.traces)
+        names = list(self._params.parameters) if self._params is not None else []
+        reason = _why(signature, self.traces, names)
         tracer = Tracer(getattr(self.fn, "__name__", "function"))
         for x in leaves:
             if isinstance(x, Tensor):
