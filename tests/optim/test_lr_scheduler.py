@@ -80,6 +80,10 @@ def test_resuming_needs_initial_lr_and_lambda_count_is_checked():
         sch.StepLR(two_groups(ld), step_size=2, last_epoch=5)
     with pytest.raises(ValueError, match="Expected 2 lr_lambdas, but got 1"):
         sch.LambdaLR(two_groups(ld), [lambda e: 1.0])
+    with pytest.raises(ValueError, match="Starting multiplicative factor"):
+        sch.LinearLR(two_groups(ld), start_factor=0.0)
+    with pytest.raises(ValueError, match="Ending multiplicative factor"):
+        sch.LinearLR(two_groups(ld), end_factor=1.5)
     with pytest.raises(TypeError, match="is not an Optimizer"):
         sch.StepLR(object(), step_size=2)
 
