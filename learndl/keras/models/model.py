@@ -128,15 +128,16 @@ class Model(Layer):
 
     # ------------------------------------------------------------------ loops
     def _callbacks(self, given: Any, verbose: int, **params: Any):
+        # As Keras: the user's callbacks first, then History, then the progress display
+        # (so both see what the user's callbacks add to the logs).
         given = list(given or [])
-        extra = []
         if not any(isinstance(cb, callbacks_module.History) for cb in given):
-            extra.append(callbacks_module.History())
+            given.append(callbacks_module.History())
         # Looked up at call time, so the Jupyter layer can swap in a live dashboard.
         progress = callbacks_module.default_progress_callback(verbose)
         if progress is not None:
             given.append(progress)
-        return callbacks_module.CallbackList(extra + given, self, verbose=verbose, **params)
+        return callbacks_module.CallbackList(given, self, verbose=verbose, **params)
 
     def fit(
         self,
