@@ -321,7 +321,7 @@ def run_backward(
                 g = out._run_hooks(g)
                 if out._retains_grad:
                     out.grad = g if create_graph else g.detach()
-            grads = node.backward(g)
+            grads = node.backward(g) if not _anomaly_mode else _backward_unchecked(node, g)
             if not retain_graph:
                 node._saved = None
             if observer is not None:
@@ -341,6 +341,20 @@ def run_backward(
         _accumulate_leaf_grads(leaf_grads.items(), create_graph)
 
 
+def _backward_unchecked(node: Function, grad: Tensor) -> tuple[Tensor | None, ...]:
+    """``node.backward`` with anomaly checks of the ops inside it turned off.
+
+    Its gradients are checked as the node's own, so that an error names the op the user
+    wrote (``sqrt``) and its line, not the division inside sqrt's backward.
+    """
+    global _anomaly_mode
+    _anomaly_mode = False
+    try:
+        return node.backward(grad)
+    finally:
+        _anomaly_mode = True
+
+
 def _accumulate_leaf_grads(items: Any, create_graph: bool) -> None:
     assigned: set[int] = set()
     for leaf, g in items:
@@ -351,8 +365,10 @@ def _accumulate_leaf_grads(items: Any, create_graph: bool) -> None:
                 g = g.detach()
             # NOTE: one gradient array can reach two leaves (a + b passes the same
             # upstream grad to both); copy it so that an in-place change of a.grad
-            # (clip_grad_norm_, say) cannot change b.grad too.
-            if id(g.data) in assigned:
+            # (clip_grad_norm_, say) cannot change b.grad too. A view (reshape's backward
+            # gives one) shares its base's memory, so the base is what counts.
+            memory = g.data if g.data.base is None else g.data.base
+            if id(memory) in assigned:
                 g = g.clone()
-            assigned.add(id(g.data))
+            assigned.add(id(memory))
         leaf.grad = g if leaf.grad is None else leaf.grad + g

@@ -81,7 +81,9 @@ def tensor(
     array = as_array(data, dtype, device)
     if isinstance(data, Tensor) or array is data:
         array = array.copy()  # a new tensor owns its memory, as torch.tensor does
-    return Tensor._make(array, requires_grad, None)
+    t = Tensor.__new__(Tensor)
+    t._init(array, requires_grad, None)  # refuses requires_grad on an int or bool tensor
+    return t
 
 
 def _shape(shape: Sequence) -> tuple[int, ...]:

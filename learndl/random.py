@@ -5,8 +5,8 @@ draw from ``get_rng()``.
 
 Example:
     >>> import learndl as ld
-    >>> ld.manual_seed(0); a = ld.randn(3)
-    >>> ld.manual_seed(0); b = ld.randn(3)
+    >>> _ = ld.manual_seed(0); a = ld.randn(3)
+    >>> _ = ld.manual_seed(0); b = ld.randn(3)
     >>> bool((a.numpy() == b.numpy()).all())
     True
 """

@@ -124,7 +124,7 @@ class Tensor:
     def backward(
         self,
         grad: Tensor | None = None,
-        retain_graph: bool = False,
+        retain_graph: bool | None = None,
         create_graph: bool = False,
         observer: Callable[[autograd.BackwardEvent], None] | None = None,
     ) -> None:
@@ -133,7 +133,9 @@ class Tensor:
         Args:
             grad: the gradient of some final value with respect to this tensor; may be
                 left out only for a single-element tensor (then it is 1).
-            retain_graph: keep saved values so that backward can run through this graph again.
+            retain_graph: keep saved values so that backward can run through this graph again
+                (by default as ``create_graph``, as PyTorch: a gradient of a gradient runs
+                back through the first graph).
             create_graph: record the backward pass itself, for gradients of gradients.
             observer: called with one ``BackwardEvent`` per node, in the order run
                 (the backward-pass stepper is built on it).
@@ -170,6 +172,8 @@ class Tensor:
         if self.grad_fn is None:  # a leaf: its gradient is just grad
             autograd._accumulate_leaf_grads([(self, grad)], create_graph)
             return
+        if retain_graph is None:
+            retain_graph = create_graph
         autograd.run_backward(self, grad, retain_graph, create_graph, observer)
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> Callable[[], None]:

@@ -41,7 +41,9 @@ def _inplace(t, array) -> Any:
     """Write ``array`` into ``t``'s memory and count the change."""
     _check_inplace(t)
     if not getattr(getattr(t.data, "flags", None), "writeable", True):
-        t.data = t.data.copy()  # a broadcast or strided view: give it memory of its own
+        # a broadcast or strided view, or a NumPy scalar (what x.sum() gives): give it
+        # memory of its own (xp.array, because a scalar's .copy() is a scalar again)
+        t.data = t.xp.array(t.data)
     t.xp.copyto(t.data, array, casting="unsafe")
     t._version += 1
     return t
@@ -122,7 +124,7 @@ def install(cls) -> None:
     def __setitem__(self, index, value):
         _check_inplace(self)
         if not getattr(getattr(self.data, "flags", None), "writeable", True):
-            self.data = self.data.copy()
+            self.data = self.xp.array(self.data)
         self.data[ops.shape._raw_index(index)] = _raw(value)
         self._version += 1
 
