@@ -25,6 +25,11 @@ from learndl import autograd, backend
 from learndl.errors import DTypeError, GradError
 
 
+# Callbacks ``(tensor, what)`` run when a tensor's value becomes a Python value (``item()``,
+# ``bool()``, ``float()``): learndl.static uses it to catch value-dependent control flow.
+_value_hooks: list[Callable[[Tensor, str], None]] = []
+
+
 class Tensor:
     """An n-dimensional array that records the operations on it for ``backward``."""
 
@@ -216,6 +221,8 @@ class Tensor:
         return self.data if self.device == "cpu" else self.data.get()
 
     def item(self) -> float | int | bool:
+        for hook in _value_hooks:  # the static-graph tracer refuses values it cannot follow
+            hook(self, "item()")
         if self.numel() != 1:
             raise ValueError(
                 f"item: the tensor has {self.numel()} elements, not 1; index it first."
@@ -236,6 +243,8 @@ class Tensor:
         return int(self.item())
 
     def __bool__(self) -> bool:
+        for hook in _value_hooks:
+            hook(self, "bool()")
         if self.numel() != 1:
             raise ValueError(
                 f"the truth value of a tensor of shape {self.shape} is ambiguous; "
