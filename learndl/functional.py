@@ -49,9 +49,9 @@ def softmax(x: Tensor, dim: int | None = None, axis: int | None = None) -> Tenso
     return e / e.sum(axis=ax, keepdims=True)
 
 
-def min(x: Tensor, axis: Any = None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Smallest value over ``axis``."""
-    return -ops.max(-x, axis=axis, keepdims=keepdims)
+def min(x: Tensor, axis: Any = None, keepdims: bool = False, dim: Any = None) -> Tensor:  # noqa: A001
+    """Smallest value over ``axis`` (or ``dim``)."""
+    return -ops.max(-x, axis=_axis(dim, axis, None), keepdims=keepdims)
 
 
 def argmax(

@@ -88,18 +88,21 @@ class Max(Function):
         return (_spread(grad, x.shape, self.axis, self.keepdims) * share,)
 
 
-def sum(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Sum over ``axis`` (an int, a tuple, or None for all)."""
+def sum(x: Tensor, axis=None, keepdims: bool = False, dim=None) -> Tensor:  # noqa: A001
+    """Sum over ``axis`` (an int, a tuple, or None for all); ``dim`` is PyTorch's name."""
+    axis = dim if axis is None else axis
     return Sum.apply(x, axis=normalize_axis("sum", axis, x.ndim), keepdims=keepdims)
 
 
-def mean(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:
-    """Average over ``axis`` (an int, a tuple, or None for all)."""
+def mean(x: Tensor, axis=None, keepdims: bool = False, dim=None) -> Tensor:
+    """Average over ``axis`` (an int, a tuple, or None for all); ``dim`` is PyTorch's name."""
+    axis = dim if axis is None else axis
     return Mean.apply(x, axis=normalize_axis("mean", axis, x.ndim), keepdims=keepdims)
 
 
-def max(x: Tensor, axis=None, keepdims: bool = False) -> Tensor:  # noqa: A001
-    """Largest value over ``axis``; ties share the gradient equally."""
+def max(x: Tensor, axis=None, keepdims: bool = False, dim=None) -> Tensor:  # noqa: A001
+    """Largest value over ``axis`` (or ``dim``); ties share the gradient equally."""
+    axis = dim if axis is None else axis
     if x.numel() == 0:
         raise ShapeError(f"max: the tensor of shape {x.shape} is empty; it has no largest value.")
     return Max.apply(x, axis=normalize_axis("max", axis, x.ndim), keepdims=keepdims)

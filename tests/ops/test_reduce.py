@@ -81,3 +81,12 @@ def test_axis_out_of_range():
 def test_max_of_an_empty_tensor():
     with pytest.raises(ld.ShapeError, match=r"max: the tensor of shape \(0,\) is empty"):
         ld.zeros(0).max()
+
+
+def test_dim_is_accepted_like_axis():
+    # PyTorch code says x.sum(dim=0); DESIGN promises dim and axis both work.
+    x = ld.tensor([[1.0, 5.0], [3.0, 2.0]])
+    assert x.sum(dim=0).tolist() == [4.0, 7.0]
+    assert x.mean(dim=1).tolist() == [3.0, 2.5]
+    assert x.max(dim=1).tolist() == [5.0, 3.0]
+    assert x.min(dim=0, keepdims=True).tolist() == [[1.0, 2.0]]
