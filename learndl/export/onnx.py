@@ -161,10 +161,20 @@ LAYERS = {
 }
 
 
+def _is_keras(layer: Any) -> bool:
+    return type(layer).__module__.startswith("learndl.keras")
+
+
+def _key(layer: Any) -> str:
+    """The ``LAYERS`` entry of a layer: its class name, ``"keras.<Name>"`` for Keras layers."""
+    return ("keras." if _is_keras(layer) else "") + type(layer).__name__
+
+
 def _leaves(model: Any) -> list[Any]:
     """The layers in the order they run: containers (Sequential) are opened."""
     if type(model).__name__ in ("Sequential", "ModuleList"):
-        return [leaf for child in model for leaf in _leaves(child)]
+        children = model.layers if _is_keras(model) else model
+        return [leaf for child in children for leaf in _leaves(child)]
     return [model]
 
 
@@ -172,7 +182,8 @@ def onnx(model: Any, example_input: Tensor, path: str) -> str:
     """Write ``model`` (a chain of ld.nn layers) as an ONNX file; return ``path``.
 
     Args:
-        model: an ``ld.nn`` layer or ``Sequential`` of them, in eval mode for BatchNorm.
+        model: an ``ld.nn`` layer or ``Sequential`` of them, in eval mode for BatchNorm;
+            or a ``learndl.keras`` ``Sequential`` (channels last; see ``onnx_keras.py``).
         example_input: a batch of the shape the model takes (its batch size is not fixed).
         path: where to write the ``.onnx`` file.
 
@@ -182,15 +193,18 @@ def onnx(model: Any, example_input: Tensor, path: str) -> str:
     import onnx as onnx_lib
     from onnx import TensorProto, helper
 
+    if not isinstance(example_input, Tensor):
+        example_input = Tensor._make(np.asarray(example_input, dtype=np.float32), False, None)
     b = _Builder()
     x, name = example_input, "input"
     with no_grad():
         for layer in _leaves(model):
-            convert = LAYERS.get(type(layer).__name__)
+            convert = LAYERS.get(_key(layer))
             if convert is None:
+                known = [k for k in LAYERS if k.startswith("keras.") == _is_keras(layer)]
                 raise ExportError(
                     f"export.onnx: layer {type(layer).__name__} ({layer!r}) has no ONNX "
-                    f"equivalent in learndl's exporter. Exportable layers: {', '.join(LAYERS)}."
+                    f"equivalent in learndl's exporter. Exportable layers: {', '.join(known)}."
                 )
             name = convert(b, layer, name, x.shape)
             x = layer(x)
@@ -210,3 +224,7 @@ def onnx(model: Any, example_input: Tensor, path: str) -> str:
     onnx_lib.checker.check_model(proto)
     onnx_lib.save(proto, path)
     return path
+
+
+# Keras layers (channels last) are mapped in onnx_keras.py, registered as "keras.<Name>".
+from learndl.export import onnx_keras  # noqa: E402, F401
