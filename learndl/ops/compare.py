@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from learndl.autograd import Function
+from learndl.errors import DeviceError
 from learndl.ops._util import binary_operands, broadcast_error, constant, sum_to
 from learndl.tensor import Tensor
 
@@ -100,6 +101,11 @@ def where(condition: Any, a: Any, b: Any) -> Tensor:
         condition = Tensor._make(a.xp.asarray(condition, dtype=bool), False, None)
     elif condition.dtype != bool:
         condition = Tensor._make(condition.data.astype(bool), False, None)
+    if type(condition.data) is not type(a.data) and condition.device != a.device:
+        raise DeviceError(
+            f"where: the condition is on {condition.device} and the values on {a.device}. "
+            f"Move the condition with .to({a.device!r}) first."
+        )
     try:
         return Where.apply(condition, a, b)
     except ValueError as e:

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+from learndl import backend
 from learndl.autograd import Function
 from learndl.errors import ShapeError
 from learndl.tensor import Tensor
@@ -37,6 +38,9 @@ class Unfold(Function):
     name = "unfold"
 
     def forward(self, x):
+        gpu = backend.gpu_kernel("unfold", x)  # im2col.py: a copy, not a view, on the GPU
+        if gpu:
+            return gpu(x, self.kernel, self.stride, self.padding)
         xp = self.xp(x)
         (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding
         if ph or pw:
@@ -44,9 +48,7 @@ class Unfold(Function):
         n, c, h, w = x.shape
         oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
         s0, s1, s2, s3 = x.strides
-        return xp.lib.stride_tricks.as_strided(
-            x, (n, c, oh, ow, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2, s3), writeable=False
-        )
+        return backend.as_strided(x, (n, c, oh, ow, kh, kw), (s0, s1, s2 * sh, s3 * sw, s2, s3))
 
     def backward(self, grad):
         return (fold(grad, self.inputs[0].shape, self.kernel, self.stride, self.padding),)
@@ -58,6 +60,9 @@ class Fold(Function):
     name = "fold"
 
     def forward(self, cols):
+        gpu = backend.gpu_kernel("fold", cols)  # col2im in im2col.py on the GPU
+        if gpu:
+            return gpu(cols, self.shape, self.kernel, self.stride, self.padding)
         xp = self.xp(cols)
         n, c, h, w = self.shape
         (kh, kw), (sh, sw), (ph, pw) = self.kernel, self.stride, self.padding

@@ -15,8 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+from learndl import backend
 from learndl.autograd import Function
-from learndl.errors import ShapeError
+from learndl.errors import DeviceError, ShapeError
 from learndl.tensor import Tensor
 
 
@@ -86,7 +87,7 @@ class ScatterAdd(Function):
         if _is_basic(self.index):
             out[self.index] = grad  # slices never repeat a place: plain assignment is enough
         else:
-            xp.add.at(out, self.index, grad)
+            backend.scatter_add(out, self.index, grad)  # numpy.add.at / cupyx.scatter_add
         return out
 
     def backward(self, grad):
@@ -213,6 +214,11 @@ def cat(tensors: Sequence[Tensor], dim: int = 0, axis: int | None = None) -> Ten
     if not tensors:
         raise ShapeError("cat: needs at least one tensor.")
     dim %= tensors[0].ndim
+    if len({t.device for t in tensors}) > 1:
+        raise DeviceError(
+            f"cat: the tensors live on {sorted({t.device for t in tensors})}; move them to "
+            "one device (.to('cuda') or .cpu()) first."
+        )
     first = tensors[0].shape
     for t in tensors[1:]:
         if (

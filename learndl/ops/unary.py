@@ -12,7 +12,8 @@ Example:
 
 from __future__ import annotations
 
-from learndl.autograd import Function
+from learndl import backend
+from learndl.autograd import Function, is_grad_enabled
 from learndl.ops.compare import where
 from learndl.tensor import Tensor
 
@@ -95,9 +96,13 @@ class Relu(Function):
     name = "relu"
 
     def forward(self, x):
-        return self.xp(x).maximum(x, 0)
+        gpu = backend.gpu_kernel("relu", x)  # a CUDA kernel on the GPU, None on the CPU
+        return gpu(x) if gpu else self.xp(x).maximum(x, 0)
 
     def backward(self, grad):
+        gpu = backend.gpu_kernel("relu_backward", grad.data)
+        if gpu and not is_grad_enabled():  # a plain backward (no create_graph): one kernel
+            return (Tensor._make(gpu(grad.data, self.saved_output.data), False, None),)
         # NOTE: the condition (out > 0) is a comparison, a constant to autograd, so the
         # second derivative is 0 as it should be; grad * relu(x) / x would divide by zero.
         return (where(self.saved_output > 0, grad, 0.0),)
