@@ -42,6 +42,17 @@ def _root(dataset: Dataset, index: np.ndarray) -> tuple[Dataset, np.ndarray]:
     return dataset, index
 
 
+def _to_device(batch: Any, device: str) -> Any:
+    """``batch`` with every tensor in it (inside tuples, lists, dicts) moved to ``device``."""
+    if isinstance(batch, ld.Tensor):
+        return batch.to(device)
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(_to_device(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {key: _to_device(value, device) for key, value in batch.items()}
+    return batch
+
+
 class DataLoader:
     """Iterate over ``dataset`` in mini-batches, optionally reshuffled every epoch.
 
@@ -56,6 +67,8 @@ class DataLoader:
             ``ld.manual_seed``).
         collate_fn: turns a list of samples into a batch; defaults to
             :func:`default_collate` (a batch of tuples becomes a tuple of stacked tensors).
+        device: move every tensor of each batch there (``"cuda"``), one batch at a time,
+            so the dataset itself stays in host memory.
 
     Every epoch visits each sample exactly once (except those in a dropped last batch).
     For a :class:`TensorDataset` (or a Subset of one) with the default collate, a batch
@@ -77,6 +90,7 @@ class DataLoader:
         drop_last: bool = False,
         generator: int | np.random.Generator | None = None,
         collate_fn: Callable[[list[Any]], Any] | None = None,
+        device: str | None = None,
     ) -> None:
         if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)):
             raise TypeError(f"DataLoader: batch_size must be an int, got {batch_size!r}.")
@@ -87,6 +101,7 @@ class DataLoader:
         self.shuffle = shuffle
         self.drop_last = drop_last
         self.collate_fn = collate_fn
+        self.device = device
         # A seed or Generator becomes one stream for all epochs, so epochs differ from
         # each other yet the whole run repeats; None defers to the global RNG per epoch.
         self.generator = None if generator is None else resolve_rng(generator)
@@ -118,7 +133,8 @@ class DataLoader:
         order = self._order()
         stop = len(self) * self.batch_size if self.drop_last else len(order)
         for start in range(0, stop, self.batch_size):
-            yield self._batch(order[start : start + self.batch_size])
+            batch = self._batch(order[start : start + self.batch_size])
+            yield batch if self.device is None else _to_device(batch, self.device)
 
     def __repr__(self) -> str:
         return (
