@@ -43,8 +43,9 @@ $(STAMP): pyproject.toml
 	rm -f $(VENV)/.installed-*
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	@echo "installing learndl[all] into $(VENV) (about two minutes the first time)"
-	$(BIN)/python -m pip install --quiet -e '.[all]'
+	@echo "installing learndl[all,gpu] into $(VENV) (about two minutes the first time)"
+	@# gpu: CuPy and NVRTC install without a GPU; tests compile every CUDA kernel with them.
+	$(BIN)/python -m pip install --quiet -e '.[all,gpu]'
 	@# torch is optional: install it only where its CPU build lies on local disk (the project
 	@# machines); elsewhere PyPI would serve a multi-GB CUDA build. `make torch` forces it.
 	@if $(BIN)/python -m pip install --dry-run --no-index --no-deps --quiet '$(TORCH)' >/dev/null 2>&1; then \
