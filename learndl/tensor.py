@@ -165,7 +165,7 @@ class Tensor:
                     "starting gradient is ambiguous. Reduce it first (loss.sum() or "
                     "loss.mean()), or pass grad=ld.ones_like(t)."
                 )
-            grad = Tensor._make(self.xp.ones(self.shape, self.dtype), False, None)
+            grad = Tensor._make(self.xp.array(1, self.dtype).reshape(self.shape), False, None)
         elif not isinstance(grad, Tensor):
             grad = Tensor(grad, dtype=self.dtype)
         if grad.shape != self.shape:
