@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import itertools
+import sys
 from typing import Any
 
 from learndl import functional as core
@@ -68,9 +69,10 @@ def _traced_batch_norm(original: Any) -> Any:
 
 
 def swaps() -> list[tuple[Any, str, Any]]:
-    from learndl.nn import functional as F
+    """Dropout always (keras layers use it too); batch_norm once ``learndl.nn`` is loaded."""
+    found: list[tuple[Any, str, Any]] = [(core, "dropout", dropout)]
+    if "learndl.nn" in sys.modules:
+        from learndl.nn import functional as F
 
-    return [
-        (core, "dropout", dropout),
-        (F, "batch_norm", _traced_batch_norm(F.__dict__["batch_norm"])),
-    ]
+        found.append((F, "batch_norm", _traced_batch_norm(F.__dict__["batch_norm"])))
+    return found

@@ -162,10 +162,9 @@ def _swaps(tracer: Any) -> list[tuple[Any, str, Any]]:
         from learndl.static import optim_rules
 
         swaps += optim_rules.swaps()
-    if "learndl.nn" in sys.modules:
-        from learndl.static import nn_rules
+    from learndl.static import nn_rules
 
-        swaps += nn_rules.swaps()
+    swaps += nn_rules.swaps()
     return swaps
 
 

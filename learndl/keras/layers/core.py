@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 import learndl as ld
+from learndl import functional
 from learndl.keras import activations
 from learndl.keras.layers.layer import Layer
 
@@ -142,7 +143,9 @@ class Dropout(Layer):
         self.rate = float(rate)
 
     def call(self, inputs, training=False):
-        return ld.dropout(inputs, self.rate, training=bool(training))
+        # NOTE: looked up in the module at call time (not ``ld.dropout``), so that inside
+        # @ld.function the tracing rule's dropout (a fresh mask on every replay) is used.
+        return functional.dropout(inputs, self.rate, training=bool(training))
 
     def get_config(self) -> dict:
         return {**super().get_config(), "rate": self.rate}

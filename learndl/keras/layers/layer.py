@@ -47,11 +47,20 @@ class Variable(Tensor):
         self.requires_grad = bool(value)
 
     def assign(self, value: Any) -> Variable:
-        """Overwrite the values in place (same shape, same dtype), outside autograd."""
-        value = np.asarray(value.data if isinstance(value, Tensor) else value)
-        if value.shape != self.shape:
-            raise ValueError(f"assign to {self.path}: shape {value.shape} != {self.shape}.")
-        self.data[...] = value
+        """Overwrite the values in place (same shape, same dtype), outside autograd.
+
+        A tensor value goes through ``ld.static.assign``: inside ``@ld.function`` the
+        write is then a node of the graph, repeated on every replay (``tf.Variable.assign``).
+        """
+        shape = tuple(value.shape) if isinstance(value, Tensor) else np.shape(value)
+        if shape != self.shape:
+            raise ValueError(f"assign to {self.path}: shape {shape} != {self.shape}.")
+        if isinstance(value, Tensor):
+            from learndl.static import assign
+
+            assign(self, value)
+            return self
+        self.data[...] = np.asarray(value)
         self._version += 1
         return self
 

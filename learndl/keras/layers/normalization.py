@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from learndl.autograd import no_grad
 from learndl.keras.layers.layer import Layer
 
 
@@ -58,9 +59,10 @@ class BatchNormalization(Layer):
             mean = inputs.mean(axis=reduce, keepdims=True)
             var = ((inputs - mean) * (inputs - mean)).mean(axis=reduce, keepdims=True)
             m = self.momentum
-            self.moving_mean.assign(self.moving_mean.data * m + mean.data.reshape(-1) * (1 - m))
-            new_var = self.moving_variance.data * m + var.data.reshape(-1) * (1 - m)
-            self.moving_variance.assign(new_var)
+            # In ops, not NumPy: assign then records the update inside @ld.function too.
+            with no_grad():
+                self.moving_mean.assign(self.moving_mean * m + mean.reshape(-1) * (1 - m))
+                self.moving_variance.assign(self.moving_variance * m + var.reshape(-1) * (1 - m))
         else:
             mean = self.moving_mean.reshape(view)
             var = self.moving_variance.reshape(view)
