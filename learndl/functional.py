@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from learndl import ops
+from learndl import backend, ops
 from learndl.errors import DTypeError, ShapeError
 from learndl.random import get_rng
 from learndl.tensor import Tensor
@@ -101,6 +101,9 @@ def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """Gaussian error linear unit ``x * Φ(x)``; ``approximate="tanh"`` uses the tanh form."""
+    fused = backend.gpu_kernel("gelu", x.data) if approximate == "none" else None
+    if fused is not None:  # on the GPU: one kernel each way (learndl/backend/cuda_kernels)
+        return fused(x, approximate)
     if approximate == "tanh":
         return 0.5 * x * (1.0 + ops.tanh(math.sqrt(2.0 / math.pi) * (x + 0.044715 * x * x * x)))
     return 0.5 * x * (1.0 + ops.erf(x * (1.0 / math.sqrt(2.0))))
@@ -182,6 +185,9 @@ def cross_entropy(
         >>> round(ld.cross_entropy(ld.zeros(2, 4), ld.tensor([0, 3])).item(), 4)  # log(4)
         1.3863
     """
+    fused = None if label_smoothing else backend.gpu_kernel("cross_entropy", logits.data)
+    if fused is not None:  # on the GPU: softmax and log-likelihood fused in one kernel
+        return fused(logits, target, reduction)
     _check_labels("cross_entropy", logits, target)
     log_probs = log_softmax(logits, dim=1)
     loss = -log_probs[log_probs.xp.arange(logits.shape[0]), target.data]
