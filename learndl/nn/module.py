@@ -1,5 +1,8 @@
 """``Module``: the base class of every layer and model, as PyTorch's ``nn.Module``.
 
+NOTE: this file is longer than learndl's usual ~300 lines on purpose: ``Module`` is one
+class that every layer, optimizer and picture relies on, and it reads best in one place.
+
 A module keeps three ordered dicts, filled by plain attribute assignment:
 
 - ``_parameters``: the ``Parameter`` s it owns (``self.weight = Parameter(...)``);
@@ -189,6 +192,11 @@ class Module:
 
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Add a tensor that is state but not learned; it goes to ``state_dict`` and ``to()``."""
+        if tensor is not None and not isinstance(tensor, Tensor):
+            raise TypeError(
+                f"register_buffer: {name!r} must be a Tensor or None, not "
+                f"{type(tensor).__name__}; wrap it with ld.tensor(...)."
+            )
         self.__dict__.pop(name, None)
         self._parameters.pop(name, None)
         self._modules.pop(name, None)

@@ -111,16 +111,19 @@ def test_state_dict_round_trip():
     a, b = Net(), Net()
     a(ld.randn(6, 4))  # moves a's running statistics
     state = a.state_dict()
-    assert (
-        list(state)[-5:]
-        == [
-            "block.1.running_var",
-            "block.1.num_batches_tracked",
-            "fc2.weight",
-            "fc2.bias",
-        ][-5:]
-        or True
-    )
+    assert list(state) == [
+        "fc1.weight",
+        "fc1.bias",
+        "block.0.weight",
+        "block.0.bias",
+        "block.1.weight",
+        "block.1.bias",
+        "block.1.running_mean",
+        "block.1.running_var",
+        "block.1.num_batches_tracked",
+        "fc2.weight",
+        "fc2.bias",
+    ]
     assert "block.1.running_mean" in state and "block.1.num_batches_tracked" in state
     assert not any(t.requires_grad for t in state.values())
     result = b.load_state_dict(state)
@@ -282,3 +285,47 @@ def test_module_path_cleared_after_error():
 def test_module_without_forward():
     with pytest.raises(NotImplementedError, match="forward"):
         nn.Module()(ld.zeros(1))
+
+
+def test_load_torch_state_dict_directly():
+    torch = pytest.importorskip("torch")
+
+    def build(n):
+        return n.Sequential(n.Conv2d(1, 2, 3), n.BatchNorm2d(2), n.Flatten(), n.Linear(8, 3))
+
+    ours, theirs = build(nn), build(torch.nn)
+    theirs.train()(torch.randn(4, 1, 4, 4))  # running stats away from their defaults
+    ours.load_state_dict(theirs.state_dict())  # torch tensors are accepted as they are
+    ours.eval(), theirs.eval()
+    x = np.random.default_rng(0).standard_normal((2, 1, 4, 4)).astype(np.float32)
+    np.testing.assert_allclose(
+        ours(ld.tensor(x)).numpy(), theirs(torch.from_numpy(x)).detach().numpy(), atol=1e-5
+    )
+
+
+def test_module_path_of_deeper_and_unregistered_modules():
+    helper = nn.Tanh()  # not registered anywhere
+
+    class Outer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = nn.Sequential(nn.Linear(2, 2))
+
+        def forward(self, x):
+            return helper(self.inner[0](x))  # skips the Sequential's own forward
+
+    out = Outer()(ld.randn(1, 2))
+    assert out.grad_fn.module == "Tanh"
+    assert out.grad_fn.inputs[0].grad_fn.module == "inner.0"
+
+
+def test_register_buffer_and_parameter_checks():
+    m = nn.Module()
+    m.register_buffer("steps", ld.tensor(0))
+    m.register_buffer("scratch", ld.zeros(2), persistent=False)
+    assert list(m.state_dict()) == ["steps"]
+    assert [n for n, _ in m.named_buffers()] == ["steps", "scratch"]
+    m.steps = ld.tensor(5)  # reassigning a buffer keeps it a buffer
+    assert m.state_dict()["steps"].item() == 5
+    with pytest.raises(TypeError, match="Tensor"):
+        m.register_buffer("bad", [1, 2])
