@@ -11,7 +11,11 @@ from typing import Any
 
 
 def load_ipython_extension(ipython: Any) -> None:
-    """Register ``%%train`` and ``%%trace`` with an IPython shell."""
+    """Register ``%%train`` and ``%%trace`` with an IPython shell, and let Keras' ``fit``
+    show the live dashboard when a notebook frontend is attached."""
+    from learndl.jupyter import exercise_magic, keras_progress
     from learndl.jupyter.magics import LearndlMagics
 
     ipython.register_magics(LearndlMagics)
+    exercise_magic.register(ipython)
+    keras_progress.install()
