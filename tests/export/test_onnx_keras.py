@@ -179,6 +179,6 @@ def test_lesson_10_cnn_round_trips(tmp_path):
         L.Dropout(0.2),
         L.Dense(10, activation="softmax"),
     )
-    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy")
     model.fit(images, y, epochs=1, batch_size=32, verbose=0)
     assert round_trip(model, ld.tensor(images[:16]), tmp_path / "cnn.onnx") < 1e-5
