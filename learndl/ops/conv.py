@@ -21,6 +21,7 @@ from __future__ import annotations
 from learndl import backend
 from learndl.autograd import Function
 from learndl.errors import ShapeError
+from learndl.ops.compare import maximum
 from learndl.tensor import Tensor
 
 
@@ -81,15 +82,23 @@ class Fold(Function):
 def unfold(x: Tensor, kernel_size, stride=1, padding=0) -> Tensor:
     """Sliding windows of an (N, C, H, W) batch: shape (N, C, out_h, out_w, kh, kw)."""
     kernel, stride, padding = _pair(kernel_size), _pair(stride), _pair(padding)
+    _out_shape("unfold", x, kernel, stride, padding)
+    return Unfold.apply(x, kernel=kernel, stride=stride, padding=padding)
+
+
+def _out_shape(op: str, x: Tensor, kernel, stride, padding) -> tuple[int, int]:
+    """(out_h, out_w) of sliding ``kernel`` over an (N, C, H, W) batch; errors say why not."""
     if x.ndim != 4:
-        raise ShapeError(f"unfold: expects an (N, C, H, W) batch, got shape {x.shape}.")
+        raise ShapeError(f"{op}: expects an (N, C, H, W) batch, got shape {x.shape}.")
+    out = []
     for size, k, s, p, axis in zip(x.shape[2:], kernel, stride, padding, "HW", strict=True):
-        if _out_size(size, k, s, p) < 1:
+        out.append(_out_size(size, k, s, p))
+        if out[-1] < 1:
             raise ShapeError(
-                f"unfold: a {k}-wide kernel does not fit an input of {axis}={size} with "
+                f"{op}: a {k}-wide kernel does not fit an input of {axis}={size} with "
                 f"padding {p}; use a smaller kernel or more padding."
             )
-    return Unfold.apply(x, kernel=kernel, stride=stride, padding=padding)
+    return out[0], out[1]
 
 
 def fold(cols: Tensor, shape, kernel_size, stride=1, padding=0) -> Tensor:
@@ -144,7 +153,21 @@ def max_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
     stride = kernel_size if stride is None else stride
     if padding:
         raise ShapeError("max_pool2d: padding is not supported; crop or pad the input first.")
-    return unfold(x, kernel_size, stride, 0).max(axis=(4, 5))
+    (kh, kw), (sh, sw) = _pair(kernel_size), _pair(stride)
+    oh, ow = _out_shape("max_pool2d", x, (kh, kw), (sh, sw), (0, 0))
+    # NOTE: unfold(x).max(axis=(4, 5)) gives the same values, but NumPy reduces over two tiny
+    # trailing axes very slowly (30-50x slower than this on a 2x2 pool). Instead: the
+    # elementwise maximum of the kh*kw strided slices of x, paired up as a balanced tree so
+    # that tied values (zeros after a ReLU) share the gradient (evenly in a 2x2 window).
+    parts = [
+        x[:, :, i : i + sh * (oh - 1) + 1 : sh, j : j + sw * (ow - 1) + 1 : sw]
+        for i in range(kh)
+        for j in range(kw)
+    ]
+    while len(parts) > 1:
+        pairs = [maximum(a, b) for a, b in zip(parts[::2], parts[1::2], strict=False)]
+        parts = pairs + parts[len(pairs) * 2 :]
+    return parts[0]
 
 
 def avg_pool2d(x: Tensor, kernel_size, stride=None, padding=0) -> Tensor:
