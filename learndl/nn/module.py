@@ -429,15 +429,19 @@ class Module:
         if len(_running) == 1:  # the outermost call: label nodes until it returns
             autograd._apply_hooks.append(_record_module)
         try:
-            for hook in list(self._forward_pre_hooks.values()):
-                result = hook(self, args)
-                if result is not None:
-                    args = result if isinstance(result, tuple) else (result,)
+            # The `if`s skip copying empty hook dicts: most calls have no hooks, and this
+            # runs for every layer of every step.
+            if self._forward_pre_hooks:
+                for hook in list(self._forward_pre_hooks.values()):
+                    result = hook(self, args)
+                    if result is not None:
+                        args = result if isinstance(result, tuple) else (result,)
             out = self.forward(*args, **kwargs)
-            for hook in list(self._forward_hooks.values()):
-                result = hook(self, args, out)
-                if result is not None:
-                    out = result
+            if self._forward_hooks:
+                for hook in list(self._forward_hooks.values()):
+                    result = hook(self, args, out)
+                    if result is not None:
+                        out = result
             return out
         finally:
             _module_stack.pop()
