@@ -1,0 +1,96 @@
+"""Math drawn at build time: each formula becomes an SVG picture, so pages need no MathJax.
+
+Sphinx's default math renderer loads MathJax from a CDN when a reader opens a page, which
+an offline book cannot do. Here Matplotlib's mathtext (the TeX subset Matplotlib knows:
+fractions, sub- and superscripts, Greek, ``\\partial``, ``\\sum``, ``\\sqrt``, accents,
+``\\mathbf``, ...) draws each formula as SVG with its glyphs as paths, inlined as a data
+URL with the TeX as alt text. ``aligned``/``align`` blocks are drawn one line at a time.
+A formula mathtext cannot parse is shown as its TeX source, and Sphinx warns (so ``-W``
+fails the build and names the page).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import functools
+import io
+import re
+from html import escape
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.errors import ExtensionError
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
+FONT_PT = 11.5  # mathtext size; the SVG is then sized in em, so it follows the page's font
+# TeX that mathtext lacks, rewritten to what it has.
+SUBSTITUTE = {r"\tfrac": r"\frac", r"\dfrac": r"\frac", r"\lVert": r"\Vert", r"\rVert": r"\Vert"}
+ENVS = re.compile(r"\\(begin|end)\{(aligned|align\*?|gathered|equation\*?|split)\}")
+
+
+@functools.lru_cache(maxsize=4096)
+def tex_to_svg(tex: str) -> tuple[str, float, float, float]:
+    """SVG text, width, height and depth (in em) of one line of TeX math."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import figure, font_manager, mathtext, rc_context
+
+    with rc_context({"mathtext.fontset": "cm", "svg.fonttype": "path", "svg.hashsalt": "learndl"}):
+        prop = font_manager.FontProperties(size=FONT_PT)
+        width, height, depth, _, _ = mathtext.MathTextParser("path").parse(
+            f"${tex}$", dpi=72, prop=prop
+        )
+        fig = figure.Figure(figsize=(width / 72, height / 72))
+        fig.text(0, depth / height, f"${tex}$", fontproperties=prop)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
+    em = FONT_PT
+    return buf.getvalue().decode(), width / em, height / em, depth / em
+
+
+def _lines(tex: str) -> list[str]:
+    """Split a display block into lines: ``\\\\`` breaks, ``&`` alignment marks dropped."""
+    body = ENVS.sub("", tex)
+    lines = [ln.replace("&", "").strip() for ln in re.split(r"\\\\", body)]
+    return [" ".join(ln.split()) for ln in lines if ln.strip()]
+
+
+def render(tex: str, node: nodes.Element) -> str:
+    """One ``<img>`` for the formula; TeX in a ``<code>`` when mathtext cannot draw it."""
+    tex = " ".join(tex.split())
+    for old, new in SUBSTITUTE.items():
+        tex = tex.replace(old, new)
+    try:
+        svg, w, h, d = tex_to_svg(tex)
+    except Exception as e:  # mathtext raises ValueError and friends with the parse error
+        logger.warning(f"math not drawn ({type(e).__name__}): {tex!r}", location=node)
+        return f'<code class="ld-math-tex">{escape(tex)}</code>'
+    data = base64.b64encode(svg.encode()).decode()
+    return (
+        f'<img class="ld-math" alt="{escape(tex)}" src="data:image/svg+xml;base64,{data}" '
+        f'style="width:{w:.3f}em;height:{h:.3f}em;vertical-align:-{d:.3f}em">'
+    )
+
+
+def visit_inline(self, node: nodes.math) -> None:
+    self.body.append(f'<span class="math">{render(node.astext(), node)}</span>')
+    raise nodes.SkipNode
+
+
+def visit_block(self, node: nodes.math_block) -> None:
+    self.body.append(self.starttag(node, "div", CLASS="math", style="text-align:center"))
+    if node.get("number"):
+        self.body.append(f'<span class="eqno" style="float:right">({node["number"]})</span>')
+    for line in _lines(node.astext()):
+        self.body.append(f'<div style="margin:.3em 0">{render(line, node)}</div>')
+    self.body.append("</div>\n")
+    raise nodes.SkipNode
+
+
+def setup(app: Sphinx) -> dict:
+    with contextlib.suppress(ExtensionError):  # registered already: a second build, one process
+        app.add_html_math_renderer("offline_math", (visit_inline, None), (visit_block, None))
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
