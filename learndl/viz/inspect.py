@@ -23,10 +23,63 @@ import numpy as np
 from learndl.viz.values import as_numpy, fmt, shape_text
 
 PALETTE = ["#a5d8ff", "#ffc9c9", "#b2f2bb", "#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2"]
+MAX_MAPS = 16  # feature maps drawn per layer (channels of the first example)
+
+
+def _maps(a: np.ndarray) -> list | None:
+    """The first example's channels of an ``(N, C, H, W)`` output, each scaled to [0, 1]."""
+    if a.ndim != 4 or a.shape[0] == 0:
+        return None
+    maps = a[0, :MAX_MAPS]
+    lo, hi = maps.min(axis=(1, 2), keepdims=True), maps.max(axis=(1, 2), keepdims=True)
+    return ((maps - lo) / np.where(hi > lo, hi - lo, 1.0)).round(3).tolist()
+
+
+def png_data_url(pixels: Any) -> str:
+    """An 8-bit grayscale PNG of a 2-D array in [0, 1], as a ``data:`` URL (no PIL needed)."""
+    import base64
+    import struct
+    import zlib
+
+    img = (np.clip(np.asarray(pixels, dtype=np.float64), 0, 1) * 255).round().astype(np.uint8)
+    h, w = img.shape
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+    raw = b"".join(b"\x00" + row.tobytes() for row in img)  # filter 0 on every row
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def _map_grid(maps: list) -> str:
+    """Feature maps as a grid of small pixelated images, 8 per row."""
+    h, w = len(maps[0]), len(maps[0][0])
+    scale = max(1, 40 // max(h, w))
+    images = "".join(
+        f'<img class="ld-feature-map" alt="channel {k}" title="channel {k}" '
+        f'width="{w * scale}" height="{h * scale}" src="{png_data_url(m)}" '
+        f'style="image-rendering:pixelated;border:1px solid #ced4da">'
+        for k, m in enumerate(maps)
+    )
+    return (
+        '<div class="ld-feature-maps" style="display:grid;gap:2px;'
+        f'grid-template-columns:repeat({min(len(maps), 8)}, max-content)">{images}</div>'
+    )
 
 
 class Activations:
-    """Per-layer outputs for one input: shape, mean, std, dead ReLUs, histogram, grad norm."""
+    """Per-layer outputs for one input: shape, mean, std, dead ReLUs, histogram, grad norm.
+
+    For image layers (outputs ``(N, C, H, W)``) ``maps`` holds the first example's feature
+    maps (at most 16 channels), which the HTML form draws as a grid of images.
+    """
 
     def __init__(self, layers: list[dict[str, Any]]):
         self.layers = layers
@@ -55,7 +108,9 @@ class Activations:
             cells.append(
                 f'<div style="display:inline-block;margin:4px;font:12px sans-serif">'
                 f"<b>{escape(r['name'])}</b> {escape(r['type'])} {shape_text(r['shape'])}<br>"
-                f'<svg width="{6 * len(counts)}" height="40">{bars}</svg></div>'
+                f'<svg width="{6 * len(counts)}" height="40">{bars}</svg>'
+                + (_map_grid(r["maps"]) if r.get("maps") else "")
+                + "</div>"
             )
         return {"text/plain": self.text(), "text/html": "".join(cells)}
 
@@ -96,6 +151,7 @@ def activations(model: Any, x: Any) -> Activations:
                 if grads
                 else None,
                 "hist": {"edges": edges.tolist(), "counts": counts.tolist()},
+                "maps": _maps(a),
             }
         )
     return Activations(layers)

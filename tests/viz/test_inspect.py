@@ -39,3 +39,22 @@ def test_decision_boundary_grid_and_svg():
     svg = db._repr_mimebundle_()["text/html"]
     assert svg.count("<rect") == 100 and svg.count("<circle") == 4
     assert db.text().startswith("decision regions on a 10x10 grid")
+
+
+def test_activations_draw_feature_maps_of_image_layers_as_pngs():
+    import base64
+    import zlib
+
+    ld.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 3, 3, padding=1), nn.ReLU(), nn.Flatten())
+    acts = ld.viz.activations(model, ld.rand(2, 1, 6, 5))
+    conv, relu, flat = acts.layers
+    assert np.asarray(conv["maps"]).shape == (3, 6, 5) and flat["maps"] is None
+    assert np.min(relu["maps"]) >= 0.0 and np.max(conv["maps"]) == 1.0
+    html = acts._repr_mimebundle_()["text/html"]
+    assert html.count('class="ld-feature-map"') == 6  # conv and relu: 3 channels each
+    url = ld.viz.inspect.png_data_url(np.array([[0.0, 1.0], [0.5, 0.25]]))
+    png = base64.b64decode(url.split(",", 1)[1])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    idat = png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8]
+    assert zlib.decompress(idat) == bytes([0, 0, 255, 0, 128, 64])
