@@ -109,6 +109,8 @@ class LearndlMagics(Magics):
     @argument("--no-shuffle", action="store_true", help="keep the order of (X, y) arrays")
     @argument("--no-dashboard", action="store_true", help="print one line per epoch instead")
     @argument("--history", default="history", help="where to leave the history")
+    @argument("--boundary", default=None, help="(X, y) of 2-D points: redraw decision regions")
+    @argument("--boundary-every", type=int, default=10, help="steps between boundary redraws")
     @cell_magic
     def train(self, line: str, cell: str) -> None:
         """Run the training loop around a cell that does one step on one batch."""

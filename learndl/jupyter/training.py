@@ -98,6 +98,16 @@ class TrainLoop:
             logs["val_accuracy"] = right / seen
         return logs
 
+    def _boundary(self, live: bool | None) -> Any:
+        """``--boundary (X, y)``: decision regions redrawn every ``--boundary-every`` steps."""
+        if not self.args.boundary:
+            return None
+        from learndl.viz.live_boundary import LiveDecisionBoundary
+
+        X, y = self._need(self.args.boundary, "--boundary")
+        every = self.args.boundary_every
+        return LiveDecisionBoundary(self.model, X, y, every_steps=every, live=live).show()
+
     def run(self) -> None:
         from learndl.viz.dashboard import TrainingDashboard
 
@@ -107,6 +117,7 @@ class TrainLoop:
         make, steps = batches(data, a.batch_size, shuffle=not a.no_shuffle)
         live = False if a.no_dashboard else None
         dash = TrainingDashboard(self.model, epochs=a.epochs, steps=steps, live=live).show()
+        boundary = self._boundary(live)
         self.ns[a.history] = dash.history  # the same dict: whatever happens, it is kept
         stopped = None
         with Interrupt() as interrupt:
@@ -129,6 +140,8 @@ class TrainLoop:
                     r, n = self._correct(out, batch) if self.metrics else (0, 0)
                     right, seen = right + r, seen + n
                     dash.step(epoch, step, steps, losses[-1])
+                    if boundary is not None:
+                        boundary.step()
                     if interrupt.requested:
                         stopped = self.where
                         break
@@ -142,6 +155,8 @@ class TrainLoop:
                 if stopped:
                     break
         dash.close()
+        if boundary is not None:
+            boundary.close()
         if stopped:
             print(
                 f"%%train: interrupted after {stopped}; `{a.model}`, `{a.optimizer}` and "

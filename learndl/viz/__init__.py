@@ -18,4 +18,5 @@ from learndl.viz.dashboard import TrainingDashboard
 from learndl.viz.drawing import Graph
 from learndl.viz.graph import graph
 from learndl.viz.inspect import activations, decision_boundary
+from learndl.viz.live_boundary import LiveDecisionBoundary
 from learndl.viz.stepper import BackwardStepper
