@@ -125,7 +125,10 @@ def mul(a: Any, b: Any) -> Tensor:
 
 
 def div(a: Any, b: Any) -> Tensor:
-    """Elementwise ``a / b`` with broadcasting."""
+    """Elementwise ``a / b`` with broadcasting; integers divide to float32, as in PyTorch."""
+    a, b = binary_operands("div", a, b)
+    if a.dtype.kind != "f":  # both are integer: NumPy would give float64, learndl gives float32
+        a, b = a.to(dtype="float32"), b.to(dtype="float32")
     return _binary(Div, a, b)
 
 

@@ -124,3 +124,10 @@ def _grad(y, x):
     g = x.grad
     x.grad = None
     return (g,)
+
+
+def test_integer_division_gives_learndls_default_float():
+    # NumPy's int / int is float64; learndl (like PyTorch) gives its default float32.
+    assert (ld.tensor([1, 2]) / 2).dtype == ld.float32
+    assert (3 / ld.tensor([2])).dtype == ld.float32
+    assert (ld.tensor([1, 2]) / ld.tensor([2, 4])).tolist() == [0.5, 0.5]
