@@ -1,0 +1,153 @@
+"""The widgets live in a real JupyterLab, and the saved notebook's text/html with no kernel.
+
+Starts ``jupyter lab`` from this interpreter's environment on 127.0.0.1 (a free port, a
+token, a temporary root holding tests/jupyter/widget_notebook.py's notebook); Playwright
+drives Debian's Chromium: run all cells, the graph widget drew its 4 nodes, "next" on the
+stepper moves the highlight from L to mul_1 and shows d(a * b)/da = b = 3.0. Then the
+notebook is saved, and the stepper's saved text/html output, written to a plain file, must
+pass the same check without any server. Screenshots go to test-output/.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.jupyter.widget_notebook import GRAPH_NODES, KINDS, make_notebook
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+OUT = ROOT / "test-output"
+WIDGETS_JS = ROOT / "learndl" / "jupyter" / "static" / "widgets.js"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+         "--disable-background-networking"]  # fmt: skip
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    if not WIDGETS_JS.exists():
+        pytest.skip(f"{WIDGETS_JS} is missing: build the widgets with `make widgets`")
+    jupyter = Path(sys.executable).parent / "jupyter"
+    if not jupyter.exists():
+        pytest.skip(f"no {jupyter}: install learndl[jupyter]")
+    root = tmp_path_factory.mktemp("lab")
+    import nbformat
+
+    nbformat.write(make_notebook(), root / "widgets.ipynb")
+    token, port = secrets.token_hex(16), free_port()
+    cmd = [str(jupyter), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+           f"--ServerApp.port={port}", f"--ServerApp.token={token}",
+           f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]  # fmt: skip
+    if os.geteuid() == 0:
+        cmd.append("--allow-root")
+    log = open(root / "lab.log", "wb")  # noqa: SIM115  (closed below)
+    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / "config")}
+    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=root, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(120):
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        else:
+            pytest.fail("jupyter lab did not answer in 60 s:\n" + (root / "lab.log").read_text())
+        if proc.poll() is not None:
+            pytest.fail("jupyter lab exited:\n" + (root / "lab.log").read_text())
+        yield {"url": url, "token": token, "root": root}
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def check_stepper(scope) -> None:
+    """The highlight starts on L, moves to mul_1 on "next", and shows the right gradient."""
+    current = scope.locator("g.node.ld-current > title")
+    current.wait_for(state="attached", timeout=30_000)  # an SVG <title> is never "visible"
+    assert current.text_content().strip() == "L"
+    assert "step 1 / 2" in scope.locator(".ld-counter").text_content()
+    scope.get_by_role("button", name="next ▶").click()
+    scope.locator(".ld-counter", has_text="step 2 / 2").wait_for(timeout=10_000)
+    assert current.text_content().strip() == "mul_1"
+    panel = scope.locator(".ld-panel").text_content()
+    assert "d(a * b)/da = b = 3.0" in panel
+    assert "a.grad += 3: 1 + 3 = 4" in panel
+
+
+def test_widgets_in_jupyterlab_then_the_saved_html_without_a_kernel(lab):
+    sync_api = pytest.importorskip("playwright.sync_api")
+    OUT.mkdir(exist_ok=True)
+    errors: list[str] = []
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1300, "height": 1600})
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            page.goto(f"{lab['url']}/lab/tree/widgets.ipynb?token={lab['token']}")
+            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
+                timeout=60_000
+            )
+            cells = page.locator(".jp-Notebook .jp-CodeCell")
+            cells.first.locator(".jp-InputArea-editor").click()
+            page.keyboard.press("Escape")  # command mode: Shift+Enter runs and moves on
+            for k in range(cells.count()):
+                page.keyboard.press("Shift+Enter")
+                cells.nth(k).locator(".jp-InputPrompt", has_text="[1").or_(
+                    cells.nth(k).locator(".jp-InputPrompt", has_text="[*")
+                ).first.wait_for(timeout=30_000)
+            graph = cells.nth(1).locator(".ld-graph svg g.node")
+            graph.nth(GRAPH_NODES - 1).wait_for(timeout=60_000)
+            assert graph.count() == GRAPH_NODES
+            check_stepper(cells.nth(2))
+            # the %%train cell ends with its dashboard in the output
+            cells.nth(4).locator(".ld-widget").first.wait_for(timeout=60_000)
+            page.screenshot(path=str(OUT / "jupyterlab_widgets.png"), full_page=True)
+            page.keyboard.press("Control+s")
+            saved = lab["root"] / "widgets.ipynb"
+            for _ in range(40):
+                nb = json.loads(saved.read_text())
+                if nb["cells"][2].get("outputs"):
+                    break
+                time.sleep(0.5)
+            outputs = [o for o in nb["cells"][2]["outputs"] if "text/html" in o.get("data", {})]
+            assert outputs, "the saved stepper output has no text/html"
+            html = outputs[-1]["data"]["text/html"]
+            html = "".join(html) if isinstance(html, list) else html
+            plain = lab["root"] / "stepper_output.html"
+            plain.write_text(f"<!doctype html><meta charset=utf-8><body>{html}</body>")
+            static = browser.new_page()
+            static.on("pageerror", lambda e: errors.append(str(e)))
+            static.goto(plain.as_uri())
+            check_stepper(static)
+            static.screenshot(path=str(OUT / "jupyterlab_saved_stepper.png"))
+        except Exception:
+            page.screenshot(path=str(OUT / "jupyterlab_failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+    assert not errors, errors
+    assert set(KINDS) == {1, 2, 4}
