@@ -24,7 +24,6 @@ import numpy as np
 from learndl import autograd, backend
 from learndl.errors import DTypeError, GradError
 
-
 # Callbacks ``(tensor, what)`` run when a tensor's value becomes a Python value (``item()``,
 # ``bool()``, ``float()``): learndl.static uses it to catch value-dependent control flow.
 _value_hooks: list[Callable[[Tensor, str], None]] = []
