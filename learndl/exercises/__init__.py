@@ -48,6 +48,7 @@ BUILTIN = (
     "attention",
     "lessons_00_04",
     "lessons_09_10",
+    "lesson_11",
 )
 _loaded = False
 
