@@ -151,7 +151,8 @@ class TrainingDashboard:
 
     def epoch_line(self, epoch: int) -> str:
         head = f"epoch {epoch}/{self.epochs}" if self.epochs else f"epoch {epoch}"
-        parts = [f"{k} {fmt(v[-1]) if v[-1] is not None else '—'}" for k, v in self.history.items()]
+        row = [(k, v[epoch - 1]) for k, v in self.history.items()]  # this epoch's, not the last
+        parts = [f"{k} {fmt(x) if x is not None else '—'}" for k, x in row]
         return " - ".join([head, *parts])
 
     def text(self) -> str:
