@@ -40,13 +40,17 @@ def bwrap_args(workdir: str, hidden: list[str], user_ns: bool) -> list[str]:
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc"]
     args += ["--tmpfs", "/tmp", "--dir", "/tmp/home", "--tmpfs", "/dev/shm"]
     keep = needed_paths()
+    emptied = ["/tmp", "/dev/shm"]
     for folder in sorted({os.path.realpath(h) for h in hidden if os.path.isdir(h)}):
         if folder in ("/", "/usr", "/lib", "/bin", "/etc") or workdir.startswith(folder + "/"):
             continue  # never hide the system; the work folder is mounted below anyway
         args += ["--tmpfs", folder]
-        for path in keep:  # mount Python and learndl back if they lived in there
-            if path == folder or path.startswith(folder + "/"):
-                args += ["--ro-bind", path, path]
+        emptied.append(folder)
+    # Mount Python and learndl back, read-only, where an emptied folder covered them: a
+    # project checked out under /tmp (as CI's fresh clone may be) must still be importable.
+    for path in keep:
+        if any(path == f or path.startswith(f + "/") for f in emptied):
+            args += ["--ro-bind", path, path]
     args += ["--bind", workdir, workdir, "--chdir", workdir]
     args += ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts"]
     args += ["--die-with-parent", "--new-session", "--cap-drop", "ALL"]
