@@ -132,8 +132,18 @@ def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return out if bias is None else out + bias
 
 
-def flatten(x: Tensor, start_dim: int = 1, end_dim: int = -1) -> Tensor:
-    """Merge axes ``start_dim..end_dim`` into one (by default all but the batch axis)."""
+def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
+    """Merge axes ``start_dim..end_dim`` into one (by default all of them), as ``torch.flatten``.
+
+    NOTE: ``nn.Flatten`` starts at 1 instead, keeping the batch axis; pass ``start_dim=1``
+    for the same here.
+
+    Example:
+        >>> import learndl as ld
+        >>> x = ld.zeros(2, 3, 4)
+        >>> ld.flatten(x).shape, x.flatten(1).shape
+        ((24,), (2, 12))
+    """
     start, end = start_dim % max(x.ndim, 1), end_dim % max(x.ndim, 1)
     if start >= end:
         return x

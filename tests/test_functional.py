@@ -145,8 +145,11 @@ def test_linear_names_the_layer_to_fix():
 
 def test_flatten():
     x = ld.ones(2, 3, 4, 5)
-    assert ld.flatten(x).shape == (2, 60)
-    assert x.flatten(0).shape == (120,)
+    # torch.flatten(x) and x.flatten() merge every axis; nn.Flatten keeps the batch axis.
+    assert ld.flatten(x).shape == (120,)
+    assert x.flatten().shape == (120,)
+    assert ld.nn.Flatten()(x).shape == (2, 60)
+    assert ld.flatten(x, 1).shape == (2, 60)
     assert ld.flatten(x, 1, 2).shape == (2, 12, 5)
 
 
