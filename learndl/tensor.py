@@ -165,8 +165,13 @@ class Tensor:
                     "loss.mean()), or pass grad=ld.ones_like(t)."
                 )
             grad = Tensor._make(self.xp.array(1, self.dtype).reshape(self.shape), False, None)
-        elif not isinstance(grad, Tensor):
-            grad = Tensor(grad, dtype=self.dtype)
+        else:
+            if not isinstance(grad, Tensor):
+                grad = Tensor(grad, dtype=self.dtype)
+            # NOTE: the caller's grad can reach a leaf unchanged (through +, or when self is
+            # a leaf) and become its .grad; copy it, or an in-place x.grad.zero_() would
+            # change the caller's tensor or array too (PyTorch copies it as well).
+            grad = grad.clone() if create_graph else Tensor._make(grad.data.copy(), False, None)
         if grad.shape != self.shape:
             from learndl.errors import ShapeError
 

@@ -118,6 +118,21 @@ def test_a_grad_reaching_two_leaves_through_a_view_is_not_aliased():
     np.testing.assert_array_equal(b.grad.numpy(), before)
 
 
+def test_the_callers_grad_is_not_aliased_by_a_leaf_grad():
+    # As PyTorch: changing x.grad in place (zero_grad(set_to_none=False), clipping) must
+    # not change the tensor the caller passed to backward(grad).
+    g = ld.tensor([1.0, 2.0])
+    x = ld.tensor([3.0, 4.0], requires_grad=True)
+    (x + 0.0).backward(g)
+    ld.optim.SGD([x], lr=0.1).zero_grad(set_to_none=False)
+    assert g.tolist() == [1.0, 2.0]
+    leaf = ld.tensor([3.0, 4.0], requires_grad=True)
+    leaf.backward(g)
+    with ld.no_grad():
+        leaf.grad.mul_(5)
+    assert g.tolist() == [1.0, 2.0]
+
+
 # --------------------------------------------------------------------- hooks, retain_grad
 def test_hook_on_a_leaf_can_replace_its_gradient():
     x = ld.tensor([1.0, 2.0], requires_grad=True)
