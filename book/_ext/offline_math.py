@@ -26,7 +26,8 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
-FONT_PT = 11.5  # mathtext size; the SVG is then sized in em, so it follows the page's font
+FONT_PT = 10.0  # drawn at this size, shown 1/FONT_PT em per point: Computer Modern looks
+SCALE = 1.2  # small beside the page's sans-serif text, so it is shown a little larger
 # TeX that mathtext lacks, rewritten to what it has.
 SUBSTITUTE = {r"\tfrac": r"\frac", r"\dfrac": r"\frac", r"\lVert": r"\Vert", r"\rVert": r"\Vert"}
 # Commands whose arguments TeX lets go without braces (\frac12, \sqrt n, \hat y);
@@ -53,7 +54,7 @@ def tex_to_svg(tex: str) -> tuple[str, float, float, float]:
         fig.text(0, depth / height, f"${tex}$", fontproperties=prop)
         buf = io.BytesIO()
         fig.savefig(buf, format="svg", transparent=True, metadata={"Date": None})
-    em = FONT_PT
+    em = FONT_PT / SCALE
     return buf.getvalue().decode(), width / em, height / em, depth / em
 
 
@@ -134,17 +135,20 @@ def render(tex: str, node: nodes.Element) -> str:
 
 
 def visit_inline(self, node: nodes.math) -> None:
-    self.body.append(f'<span class="math">{render(node.astext(), node)}</span>')
+    self.body.append(render(node.astext(), node))
     raise nodes.SkipNode
 
 
 def visit_block(self, node: nodes.math_block) -> None:
-    self.body.append(self.starttag(node, "div", CLASS="math", style="text-align:center"))
+    # The theme lays div.math out as a reversed flex row (the number first): the lines go
+    # in one growing, centred box.
+    self.body.append(self.starttag(node, "div", CLASS="math"))
     if node.get("number"):
-        self.body.append(f'<span class="eqno" style="float:right">({node["number"]})</span>')
+        self.body.append(f'<span class="eqno">({node["number"]})</span>')
+    self.body.append('<div style="flex-grow:1;text-align:center">')
     for line in _lines(node.astext()):
         self.body.append(f'<div style="margin:.3em 0">{render(line, node)}</div>')
-    self.body.append("</div>\n")
+    self.body.append("</div></div>\n")
     raise nodes.SkipNode
 
 
