@@ -75,7 +75,7 @@ widgets:
 # `make test` runs every step, even after one fails, and fails if any failed.
 # To add a step: add its name to TEST_STEPS and write it as one line below.
 
-TEST_STEPS := test-lint test-format test-unit test-lessons
+TEST_STEPS := test-lint test-format test-book test-unit test-lessons
 .PHONY: $(TEST_STEPS)
 
 test: install
@@ -83,6 +83,7 @@ test: install
 
 test-lint: ; $(BIN)/ruff check .
 test-format: ; $(BIN)/ruff format --check .
+test-book: ; BIN=$(BIN) book/build.sh
 test-unit: ; $(BIN)/pytest
 test-lessons: ; $(if $(LESSONS),$(BIN)/pytest --nbval --nbval-current-env lessons/,@echo "test-lessons: no lessons/*.ipynb yet; skipped")
 
@@ -98,7 +99,7 @@ bench: install
 	for f in "$${files[@]}"; do echo "== $$f"; $(BIN)/python "$$f"; done
 
 book: install
-	@if [ -f book/_config.yml ]; then $(BIN)/jupyter-book build book/; \
+	@if [ -f book/_config.yml ]; then BIN=$(BIN) book/build.sh; \
 	else echo "book: no book/_config.yml yet; nothing to build"; fi
 
 clean:
