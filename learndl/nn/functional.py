@@ -1,9 +1,10 @@
 """``ld.nn.functional`` (imported as ``F``): the functions behind the layers, as PyTorch's.
 
 Most are learndl's core composites and ops, re-exported under PyTorch's names and
-signatures; the rest (``batch_norm``, ``layer_norm``, ``embedding``, ``l1_loss``,
-``huber_loss``, ``pad``, ...) are composed here from the same ops, so none needs a
-backward of its own.
+signatures; the rest (``batch_norm``, ``layer_norm``, ``embedding``, ``pad``, ...) are
+composed here from the same ops, so none needs a backward of its own. The losses
+(``cross_entropy`` with its options, ``l1_loss``, ``huber_loss``, ...) are composed in
+``functional_losses.py`` and re-exported here.
 
 Example:
     >>> import learndl as ld
@@ -27,13 +28,20 @@ from learndl import ops
 from learndl.autograd import no_grad
 from learndl.errors import DTypeError, ShapeError
 from learndl.functional import (  # noqa: F401 - re-exported as they are
-    _reduce,
     flatten,
     gelu,
     linear,
     log_softmax,
     mse_loss,
     softmax,
+)
+from learndl.nn.functional_losses import (  # noqa: F401 - the losses, kept in their own file
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    huber_loss,
+    l1_loss,
+    nll_loss,
 )
 from learndl.ops import avg_pool2d as _avg_pool2d
 from learndl.ops import conv2d as _conv2d
@@ -225,151 +233,3 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
         keep = (input.data != padding_idx % num)[..., None]
         out = ops.where(_const(keep), out, out.detach())
     return out
-
-
-# ---------------------------------------------------------------------- losses
-def _check_same_shape(op: str, input: Tensor, target: Tensor) -> None:  # noqa: A002
-    if input.shape != target.shape:
-        raise ShapeError(
-            f"{op}: prediction {input.shape} and target {target.shape} differ; they would "
-            "broadcast to a wrong loss. Reshape one (e.g. target.reshape(-1, 1))."
-        )
-
-
-def l1_loss(input: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:  # noqa: A002
-    """Mean absolute error ``|input - target|``."""
-    _check_same_shape("l1_loss", input, target)
-    return _reduce((input - target).abs(), reduction, "l1_loss")
-
-
-def huber_loss(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    reduction: str = "mean",
-    delta: float = 1.0,
-) -> Tensor:
-    """Squared error ``0.5 d²`` for ``|d| < delta``, linear ``delta (|d| - delta/2)`` beyond."""
-    _check_same_shape("huber_loss", input, target)
-    d = (input - target).abs()
-    small = ops.minimum(d, delta)  # |d| up to delta; the rest of |d| grows linearly
-    return _reduce(0.5 * small * small + delta * (d - small), reduction, "huber_loss")
-
-
-def _flatten_classes(input: Tensor, target: Tensor) -> tuple[Tensor, Tensor]:
-    """(N, C, d1, ...) logits and (N, d1, ...) labels to (N*d1*..., C) and (N*d1*...,)."""
-    c = input.shape[1]
-    moved = input.permute(0, *range(2, input.ndim), 1).reshape(-1, c)
-    return moved, target.reshape(-1) if target.dtype.kind in "iu" else target.permute(
-        0, *range(2, target.ndim), 1
-    ).reshape(-1, c)
-
-
-def nll_loss(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Negative log-likelihood of integer labels given log-probabilities (N, C)."""
-    return cross_entropy(
-        input, target, weight, None, ignore_index, None, reduction, 0.0, _log_probs=True
-    )
-
-
-def cross_entropy(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    ignore_index: int = -100,
-    reduce: Any = None,
-    reduction: str = "mean",
-    label_smoothing: float = 0.0,
-    _log_probs: bool = False,
-) -> Tensor:
-    """Softmax cross-entropy of logits (N, C) against integer labels (N,) or class
-    probabilities (N, C), with PyTorch's ``weight``, ``ignore_index`` and ``label_smoothing``."""
-    op = "nll_loss" if _log_probs else "cross_entropy"
-    if input.ndim > 2:  # (N, C, d1, ...): one prediction per position
-        shape = target.shape if target.dtype.kind in "iu" else target.shape[:1] + target.shape[2:]
-        flat, flat_target = _flatten_classes(input, target)
-        out = cross_entropy(
-            flat,
-            flat_target,
-            weight,
-            None,
-            ignore_index,
-            None,
-            reduction,
-            label_smoothing,
-            _log_probs,
-        )
-        return out.reshape(shape) if reduction == "none" else out
-    c = input.shape[-1]
-    log_probs = input if _log_probs else core.log_softmax(input, dim=-1)
-    w = None if weight is None else weight.reshape(1, c)
-    if target.dtype.kind == "f":  # class probabilities
-        _check_same_shape(op, input, target)
-        if label_smoothing:
-            target = target * (1 - label_smoothing) + label_smoothing / c
-        picked = log_probs * target if w is None else log_probs * target * w
-        return _reduce(-picked.sum(axis=-1), reduction, op)
-    labels = target.data
-    ignored = labels == ignore_index
-    if weight is None and not ignored.any() and not _log_probs:
-        return core.cross_entropy(input, target, reduction, label_smoothing)
-    safe = _const(input.xp.where(ignored, 0, labels))  # any valid class; weighted 0 below
-    core._check_labels(op, input, safe)
-    keep = (~ignored).astype(input.dtype)
-    rows = input.xp.arange(input.shape[0])
-    w_y = keep if weight is None else weight.data[safe.data] * keep  # each example's weight
-    loss = -log_probs[rows, safe.data] * _const(w_y)
-    if label_smoothing:
-        spread = log_probs if w is None else log_probs * w
-        smooth = -spread.sum(axis=-1) * _const(keep)
-        loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
-    if reduction == "mean":
-        return loss.sum() / float(w_y.sum())
-    return _reduce(loss, reduction, op)
-
-
-def binary_cross_entropy_with_logits(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-    pos_weight: Tensor | None = None,
-) -> Tensor:
-    """Sigmoid + binary cross-entropy in one stable formula; ``pos_weight`` scales positives."""
-    if weight is None and pos_weight is None:
-        return core.binary_cross_entropy_with_logits(input, target, reduction)
-    _check_same_shape("binary_cross_entropy_with_logits", input, target)
-    softplus_neg = ops.relu(-input) + (1.0 + (-input.abs()).exp()).log()  # log(1 + e^-x)
-    scale = 1.0 if pos_weight is None else 1.0 + (pos_weight - 1.0) * target
-    loss = (1.0 - target) * input + scale * softplus_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction, "binary_cross_entropy_with_logits")
-
-
-def binary_cross_entropy(
-    input: Tensor,  # noqa: A002
-    target: Tensor,
-    weight: Tensor | None = None,
-    size_average: Any = None,
-    reduce: Any = None,
-    reduction: str = "mean",
-) -> Tensor:
-    """Binary cross-entropy of probabilities; each log is clamped at -100, as PyTorch."""
-    _check_same_shape("binary_cross_entropy", input, target)
-    log_p = ops.maximum(input.log(), -100.0)
-    log_q = ops.maximum((1.0 - input).log(), -100.0)
-    loss = -(target * log_p + (1.0 - target) * log_q)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction, "binary_cross_entropy")
