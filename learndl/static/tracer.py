@@ -134,8 +134,9 @@ class Tracer:
                 f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
                 f"'{self.name}'. While tracing, tensors stand for *every* future call's "
                 "values, so Python cannot branch on (or print) one of them: the graph "
-                "records ops, not the `if` Python took this time (tf.function has the same "
-                "limit). Fixes: choose with ops, e.g. ld.where(x > 0, a, b); or pass the "
+                "records ops, not the `if` Python took this time. (tf.function meets the same "
+                "wall; its AutoGraph rewrites such an `if` into tf.cond, which learndl does "
+                "not do.) Fixes: choose with ops, e.g. ld.where(x > 0, a, b); or pass the "
                 "deciding value as a plain Python argument (each new value retraces); or "
                 "run this part eagerly, outside the decorated function."
             )
