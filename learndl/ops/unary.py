@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from learndl import backend
 from learndl.autograd import Function, is_grad_enabled
-from learndl.ops.compare import where
 from learndl.tensor import Tensor
 
 
@@ -103,9 +102,11 @@ class Relu(Function):
         gpu = backend.gpu_kernel("relu_backward", grad.data)
         if gpu and not is_grad_enabled():  # a plain backward (no create_graph): one kernel
             return (Tensor._make(gpu(grad.data, self.saved_output.data), False, None),)
-        # NOTE: the condition (out > 0) is a comparison, a constant to autograd, so the
-        # second derivative is 0 as it should be; grad * relu(x) / x would divide by zero.
-        return (where(self.saved_output > 0, grad, 0.0),)
+        # NOTE: the 0/1 mask (out > 0) is a constant to autograd, so the second derivative
+        # is 0 as it should be; grad * relu(x) / x would divide by zero. (A mask multiply,
+        # not where(out > 0, grad, 0): NumPy's where is ~8x slower on a random mask.)
+        y = self.saved_output
+        return (grad * _mask(y.data > 0, grad),)
 
 
 class Clip(Function):
