@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from learndl import functional as core
@@ -27,6 +28,24 @@ from learndl.tensor import Tensor
 
 def _const(array: Any) -> Tensor:
     return Tensor._make(array, False, None)
+
+
+def _legacy_reduction(op: str, size_average: Any, reduce: Any, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce``, turned into ``reduction`` as it does.
+
+    NOTE: accepting them and ignoring them would silently average where old code asked for
+    one loss per example (``reduce=False``).
+    """
+    if size_average is None and reduce is None:
+        return reduction
+    reduction = "none" if reduce is False else "sum" if size_average is False else "mean"
+    warnings.warn(
+        f"{op}: size_average and reduce are deprecated (in PyTorch too); "
+        f"use reduction={reduction!r} instead.",
+        UserWarning,
+        stacklevel=3,
+    )
+    return reduction
 
 
 def _check_same_shape(op: str, input: Tensor, target: Tensor) -> None:  # noqa: A002
@@ -75,6 +94,7 @@ def nll_loss(
     reduction: str = "mean",
 ) -> Tensor:
     """Negative log-likelihood of integer labels given log-probabilities (N, C)."""
+    reduction = _legacy_reduction("nll_loss", size_average, reduce, reduction)
     return cross_entropy(
         input, target, weight, None, ignore_index, None, reduction, 0.0, _log_probs=True
     )
@@ -94,6 +114,7 @@ def cross_entropy(
     """Softmax cross-entropy of logits (N, C) against integer labels (N,) or class
     probabilities (N, C), with PyTorch's ``weight``, ``ignore_index`` and ``label_smoothing``."""
     op = "nll_loss" if _log_probs else "cross_entropy"
+    reduction = _legacy_reduction(op, size_average, reduce, reduction)
     if input.ndim > 2:  # (N, C, d1, ...): one prediction per position
         shape = target.shape if target.dtype.kind in "iu" else target.shape[:1] + target.shape[2:]
         flat, flat_target = _flatten_classes(input, target)
@@ -147,6 +168,9 @@ def binary_cross_entropy_with_logits(
     pos_weight: Tensor | None = None,
 ) -> Tensor:
     """Sigmoid + binary cross-entropy in one stable formula; ``pos_weight`` scales positives."""
+    reduction = _legacy_reduction(
+        "binary_cross_entropy_with_logits", size_average, reduce, reduction
+    )
     if weight is None and pos_weight is None:
         return core.binary_cross_entropy_with_logits(input, target, reduction)
     _check_same_shape("binary_cross_entropy_with_logits", input, target)
@@ -167,6 +191,7 @@ def binary_cross_entropy(
     reduction: str = "mean",
 ) -> Tensor:
     """Binary cross-entropy of probabilities; each log is clamped at -100, as PyTorch."""
+    reduction = _legacy_reduction("binary_cross_entropy", size_average, reduce, reduction)
     _check_same_shape("binary_cross_entropy", input, target)
     log_p = ops.maximum(input.log(), -100.0)
     log_q = ops.maximum((1.0 - input).log(), -100.0)

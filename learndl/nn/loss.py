@@ -12,7 +12,10 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 from learndl.nn import functional as F
+from learndl.nn.functional_losses import _legacy_reduction
 from learndl.nn.module import Module
 from learndl.tensor import Tensor
 
@@ -20,8 +23,11 @@ _REDUCTIONS = ("mean", "sum", "none")
 
 
 class _Loss(Module):
-    def __init__(self, reduction: str = "mean") -> None:
+    def __init__(
+        self, reduction: str = "mean", size_average: Any = None, reduce: Any = None
+    ) -> None:
         super().__init__()
+        reduction = _legacy_reduction(type(self).__name__, size_average, reduce, reduction)
         if reduction not in _REDUCTIONS:
             raise ValueError(
                 f"{type(self).__name__}: reduction must be 'mean', 'sum' or 'none', "
@@ -71,7 +77,7 @@ class CrossEntropyLoss(_Loss):
         reduction: str = "mean",
         label_smoothing: float = 0.0,
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction, size_average, reduce)
         if not 0.0 <= label_smoothing <= 1.0:
             raise ValueError(
                 f"CrossEntropyLoss: label_smoothing must be in [0, 1], got {label_smoothing}."
@@ -102,7 +108,7 @@ class NLLLoss(_Loss):
         reduce: object = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction, size_average, reduce)
         self.register_buffer("weight", weight)
         self.ignore_index = ignore_index
 
@@ -127,7 +133,7 @@ class BCEWithLogitsLoss(_Loss):
         reduction: str = "mean",
         pos_weight: Tensor | None = None,
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction, size_average, reduce)
         self.register_buffer("weight", weight)
         self.register_buffer("pos_weight", pos_weight)
 
@@ -147,7 +153,7 @@ class BCELoss(_Loss):
         reduce: object = None,
         reduction: str = "mean",
     ) -> None:
-        super().__init__(reduction)
+        super().__init__(reduction, size_average, reduce)
         self.register_buffer("weight", weight)
 
     def forward(self, input: Tensor, target: Tensor) -> Tensor:  # noqa: A002

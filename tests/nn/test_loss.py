@@ -127,3 +127,19 @@ def test_repr_and_errors():
         nn.L1Loss()(ld.zeros(4, 1), ld.zeros(4))
     with pytest.raises(ld.ShapeError, match=r"\[0, 3\]"):
         nn.CrossEntropyLoss()(ld.zeros(2, 4), ld.tensor([0, 4]))
+
+
+def test_legacy_size_average_and_reduce_are_honoured_as_pytorch():
+    # PyTorch's deprecated arguments: reduce=False -> "none", size_average=False -> "sum".
+    # Ignoring them would silently give a mean where old code expects one loss per row.
+    torch = _torch()
+    labels = LABELS
+    for kw in ({"reduce": False}, {"size_average": False}, {"size_average": True}):
+        with pytest.warns(UserWarning, match="reduction="):
+            got = nn.CrossEntropyLoss(**kw)(ld.tensor(LOGITS), ld.tensor(labels))
+        with pytest.warns(UserWarning):
+            want = torch.nn.CrossEntropyLoss(**kw)(torch.tensor(LOGITS), torch.tensor(labels))
+        np.testing.assert_allclose(got.numpy(), want.numpy(), atol=1e-10)
+    with pytest.warns(UserWarning, match="reduction="):
+        got = ld.nn.functional.nll_loss(ld.tensor(LOGITS), ld.tensor(labels), reduce=False)
+    np.testing.assert_allclose(got.numpy(), -LOGITS[np.arange(6), labels], atol=1e-12)
