@@ -73,6 +73,12 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     """Integer labels (N,) to an int64 matrix (N, num_classes) with a 1 per row."""
     n = int(tensor.data.max()) + 1 if num_classes < 0 else num_classes
+    if tensor.numel() and (int(tensor.data.min()) < 0 or int(tensor.data.max()) >= n):
+        # NOTE: unchecked, such a label would silently become a row of zeros
+        raise ValueError(
+            f"one_hot: labels must lie in [0, {n - 1}] for num_classes={n}, got values from "
+            f"{int(tensor.data.min())} to {int(tensor.data.max())}."
+        )
     return _const((tensor.data[..., None] == tensor.xp.arange(n)).astype(np.int64))
 
 
@@ -127,6 +133,11 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = "constant", value: float 
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ShapeError(
             f"pad: {pad} must hold (before, after) pairs for at most {input.ndim} axes."
+        )
+    if any(n < 0 for n in pad):
+        raise ValueError(
+            f"pad: negative sizes {tuple(pad)} would crop (as in PyTorch), which learndl's pad "
+            "does not do; slice instead, e.g. x[..., 1:] drops the first column."
         )
     out = input
     for i in range(len(pad) // 2):

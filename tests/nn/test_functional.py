@@ -81,3 +81,13 @@ def test_unsupported_settings_say_so():
         F.conv2d(ld.zeros(1, 1, 4, 4), ld.zeros(1, 1, 2, 2), dilation=2)
     with pytest.raises(ValueError, match="ceil_mode"):
         F.max_pool2d(ld.zeros(1, 1, 4, 4), 2, ceil_mode=True)
+
+
+def test_one_hot_and_pad_refuse_what_they_would_get_wrong():
+    # A label >= num_classes would be an all-zero row, a negative pad (PyTorch crops) a no-op.
+    with pytest.raises(ValueError, match=r"one_hot: labels must lie in \[0, 2\]"):
+        F.one_hot(ld.tensor([0, 5]), num_classes=3)
+    with pytest.raises(ValueError, match="one_hot: labels must lie"):
+        F.one_hot(ld.tensor([-1, 1]))
+    with pytest.raises(ValueError, match=r"pad: negative sizes .* x\[\.\.\., 1:\]"):
+        F.pad(ld.ones(2, 4), (-1, 0))
