@@ -141,6 +141,10 @@ def adam_update(p, grad, m, v, t, lr, beta1, beta2, eps):
     return p - lr * mhat / (np.sqrt(vhat) + eps), m, v
 
 
+def _centred(w):
+    return w - w.mean()
+
+
 def batchnorm(x, gamma, beta, eps=1e-5):
     mean = x.mean(axis=0, keepdims=True)
     var = ((x - mean) ** 2).mean(axis=0, keepdims=True)
@@ -225,7 +229,8 @@ ANSWERS = {
                 np.random.default_rng().standard_normal((o, i)) * np.sqrt(2 / i)
             )
         },
-        {"init_weights": lambda i, o: np.random.default_rng().standard_normal((o, i))},
+        # std 1 (the mistake) but centred exactly, so it fails the same checks every run
+        {"init_weights": lambda i, o: _centred(np.random.default_rng().standard_normal((o, i)))},
     ),
     "batchnorm_forward": (
         {"batchnorm": batchnorm},

@@ -47,7 +47,10 @@ def test_failing_node_is_handed_to_pictures():
             return (grad,)
 
     result = run_checker("relu_backward", {"ReLU": Bad})
+    # the output of the learner's own op, whose backward let gradient through where x < 0
     assert isinstance(result.failing_node, ld.Tensor)
+    assert isinstance(result.failing_node.grad_fn, Bad)
+    assert result.failing_node.shape == (3, 4)
 
 
 def test_unknown_exercise():
