@@ -78,6 +78,9 @@ widgets:
 TEST_STEPS := test-lint test-format test-book test-unit test-lessons
 .PHONY: $(TEST_STEPS)
 
+# Small matrices (the lessons' models) run faster on one BLAS thread, and a busy 2-core
+# machine oversubscribed by OpenBLAS' threads runs them ~10x slower: tests use one.
+test: export OPENBLAS_NUM_THREADS = 1
 test: install
 	@$(MAKE) --no-print-directory -k $(TEST_STEPS)
 
