@@ -454,7 +454,7 @@ def saxpy_kernel(ns):
         params == ["float a", "float * x", "float * y", "int n"],
         'extern "C" __global__ void saxpy(float a, const float* x, float* y, int n)',
     )
-    many, hint = _cpu_run(launch, source, (n + 15) // 16, 16, a, x, y, n)  # more threads than n
+    many, hint = _cpu_run(launch, source, n // 16 + 1, 16, a, x, y, n)  # always more threads than n
     yield Check("stays inside the arrays", many is not None, hint or "")
     ok = many is not None and np.allclose(many[2].values, want, rtol=1e-5, atol=1e-6)
     yield Check("y = a x + y", ok, hint or "y[i] = a * x[i] + y[i], once per i < n")
