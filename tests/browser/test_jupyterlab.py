@@ -53,7 +53,8 @@ def lab(tmp_path_factory):
     cmd = [str(jupyter), "lab", "--no-browser", "--ServerApp.ip=127.0.0.1",
            f"--ServerApp.port={port}", f"--ServerApp.token={token}",
            f"--ServerApp.root_dir={root}", "--LabApp.news_url=",
-           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"]  # fmt: skip
+           "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+           "--LabApp.expose_app_in_browser=True"]  # fmt: skip
     if os.geteuid() == 0:
         cmd.append("--allow-root")
     log = open(root / "lab.log", "wb")  # noqa: SIM115  (closed below)
@@ -97,6 +98,30 @@ def check_stepper(scope) -> None:
     assert "a.grad += 3: 1 + 3 = 4" in panel
 
 
+KERNEL_READY = """() => {
+    const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+    const session = widget && widget.sessionContext && widget.sessionContext.session;
+    const kernel = session && session.kernel;
+    return !!kernel && kernel.connectionStatus === "connected" && kernel.status === "idle";
+}"""
+
+
+def run_all(page, cells) -> None:
+    """Run every cell with JupyterLab's "Run All Cells" command, and wait until each ran.
+
+    NOTE: the status bar can say "Idle" before the notebook's kernel connection is open, and
+    a run asked for then is dropped (or answered by a "Select Kernel" dialog). So first wait
+    until the session's kernel itself reports connected and idle.
+    """
+    page.wait_for_function(KERNEL_READY, timeout=120_000)
+    # not awaited: the command's promise settles only when every cell has run
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+    last = cells.nth(cells.count() - 1).locator(".jp-InputPrompt")
+    page.wait_for_function(
+        "el => /\\[\\d+\\]/.test(el.textContent)", arg=last.element_handle(), timeout=120_000
+    )
+
+
 def test_widgets_in_jupyterlab_then_the_saved_html_without_a_kernel(lab):
     sync_api = pytest.importorskip("playwright.sync_api")
     OUT.mkdir(exist_ok=True)
@@ -112,13 +137,7 @@ def test_widgets_in_jupyterlab_then_the_saved_html_without_a_kernel(lab):
                 timeout=60_000
             )
             cells = page.locator(".jp-Notebook .jp-CodeCell")
-            cells.first.locator(".jp-InputArea-editor").click()
-            page.keyboard.press("Escape")  # command mode: Shift+Enter runs and moves on
-            for k in range(cells.count()):
-                page.keyboard.press("Shift+Enter")
-                cells.nth(k).locator(".jp-InputPrompt", has_text="[1").or_(
-                    cells.nth(k).locator(".jp-InputPrompt", has_text="[*")
-                ).first.wait_for(timeout=30_000)
+            run_all(page, cells)
             graph = cells.nth(1).locator(".ld-graph svg g.node")
             graph.nth(GRAPH_NODES - 1).wait_for(timeout=60_000)
             assert graph.count() == GRAPH_NODES
