@@ -75,7 +75,7 @@ widgets:
 # `make test` runs every step, even after one fails, and fails if any failed.
 # To add a step: add its name to TEST_STEPS and write it as one line below.
 
-TEST_STEPS := test-lint test-format test-book test-unit test-lessons
+TEST_STEPS := test-lint test-format test-widgets test-book test-unit test-lessons
 .PHONY: $(TEST_STEPS)
 
 # Small matrices (the lessons' models) run faster on one BLAS thread, and a busy 2-core
@@ -86,6 +86,7 @@ test: install
 
 test-lint: ; $(BIN)/ruff check .
 test-format: ; $(BIN)/ruff format --check .
+test-widgets: ; cd widgets && npm test
 test-book: ; BIN=$(BIN) book/build.sh
 test-unit: ; $(BIN)/pytest
 test-lessons: ; $(if $(LESSONS),$(BIN)/pytest --nbval --nbval-current-env lessons/,@echo "test-lessons: no lessons/*.ipynb yet; skipped")
