@@ -24,6 +24,8 @@ from learndl.viz.values import as_numpy, fmt, shape_text
 
 PALETTE = ["#a5d8ff", "#ffc9c9", "#b2f2bb", "#ffec99", "#d0bfff", "#ffd8a8", "#99e9f2"]
 MAX_MAPS = 16  # feature maps drawn per layer (channels of the first example)
+HEAT_ROWS, HEAT_COLS = 16, 64  # examples x features drawn for dense (N, features) layers
+BLUE, RED = np.array([0.11, 0.49, 0.84]), np.array([0.88, 0.19, 0.19])
 
 
 def _maps(a: np.ndarray) -> list | None:
@@ -35,14 +37,40 @@ def _maps(a: np.ndarray) -> list | None:
     return ((maps - lo) / np.where(hi > lo, hi - lo, 1.0)).round(3).tolist()
 
 
+def _heatmap(a: np.ndarray) -> list | None:
+    """The first 16 examples x 64 features of an ``(N, features)`` output, unscaled."""
+    return a[:HEAT_ROWS, :HEAT_COLS].tolist() if a.ndim == 2 and a.size else None
+
+
+def _heat_colours(values: list) -> np.ndarray:
+    """RGB in [0, 1]: white to blue for outputs >= 0 (ReLU), else blue < 0 (white) < red."""
+    v = np.asarray(values, dtype=np.float64)
+    t = (v / (np.abs(v).max() or 1.0))[..., None]
+    if (v >= 0).all():
+        return 1 - t * (1 - BLUE)
+    return 1 - np.clip(t, 0, 1) * (1 - RED) - np.clip(-t, 0, 1) * (1 - BLUE)
+
+
+def _heat_image(values: list) -> str:
+    """A dense layer's activations as one pixelated image: rows are examples, columns features."""
+    h, w = len(values), len(values[0])
+    scale = max(1, min(12, 256 // w))
+    return (
+        f'<img class="ld-heatmap" alt="heat map {h}x{w}" width="{w * scale}" '
+        f'height="{h * scale}" title="{h} examples x {w} features (white = 0)" '
+        f'src="{png_data_url(_heat_colours(values))}" '
+        'style="image-rendering:pixelated;border:1px solid #ced4da;margin-left:6px">'
+    )
+
+
 def png_data_url(pixels: Any) -> str:
-    """An 8-bit grayscale PNG of a 2-D array in [0, 1], as a ``data:`` URL (no PIL needed)."""
+    """An 8-bit PNG of ``(H, W)`` gray or ``(H, W, 3)`` RGB in [0, 1], as a ``data:`` URL."""
     import base64
     import struct
     import zlib
 
     img = (np.clip(np.asarray(pixels, dtype=np.float64), 0, 1) * 255).round().astype(np.uint8)
-    h, w = img.shape
+    h, w = img.shape[:2]
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(tag + data) & 0xFFFFFFFF
@@ -51,7 +79,7 @@ def png_data_url(pixels: Any) -> str:
     raw = b"".join(b"\x00" + row.tobytes() for row in img)  # filter 0 on every row
     png = (
         b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 0, 0, 0, 0))
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2 if img.ndim == 3 else 0, 0, 0, 0))
         + chunk(b"IDAT", zlib.compress(raw))
         + chunk(b"IEND", b"")
     )
@@ -78,7 +106,9 @@ class Activations:
     """Per-layer outputs for one input: shape, mean, std, dead ReLUs, histogram, grad norm.
 
     For image layers (outputs ``(N, C, H, W)``) ``maps`` holds the first example's feature
-    maps (at most 16 channels), which the HTML form draws as a grid of images.
+    maps (at most 16 channels), which the HTML form draws as a grid of images. For dense
+    layers (outputs ``(N, features)``) ``heatmap`` holds the first 16 examples x 64 features,
+    drawn as a heat map beside the histogram.
     """
 
     def __init__(self, layers: list[dict[str, Any]]):
@@ -90,6 +120,7 @@ class Activations:
             f"  std {fmt(r['std'], 3)}"
             + (f"  dead {r['dead']:.0%}" if r["dead"] is not None else "")
             + (f"  grad norm {fmt(r['grad_norm'], 3)}" if r["grad_norm"] is not None else "")
+            + ("  heat map: {}×{}".format(*np.shape(r["heatmap"])) if r.get("heatmap") else "")
             for r in self.layers
         ]
         return "\n".join(rows)
@@ -109,6 +140,7 @@ class Activations:
                 f'<div style="display:inline-block;margin:4px;font:12px sans-serif">'
                 f"<b>{escape(r['name'])}</b> {escape(r['type'])} {shape_text(r['shape'])}<br>"
                 f'<svg width="{6 * len(counts)}" height="40">{bars}</svg>'
+                + (_heat_image(r["heatmap"]) if r.get("heatmap") else "")
                 + (_map_grid(r["maps"]) if r.get("maps") else "")
                 + "</div>"
             )
@@ -152,6 +184,7 @@ def activations(model: Any, x: Any) -> Activations:
                 else None,
                 "hist": {"edges": edges.tolist(), "counts": counts.tolist()},
                 "maps": _maps(a),
+                "heatmap": _heatmap(a),
             }
         )
     return Activations(layers)

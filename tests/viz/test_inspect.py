@@ -58,3 +58,25 @@ def test_activations_draw_feature_maps_of_image_layers_as_pngs():
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
     idat = png[png.index(b"IDAT") + 4 : png.index(b"IEND") - 8]
     assert zlib.decompress(idat) == bytes([0, 0, 255, 0, 128, 64])
+
+
+def test_activations_draw_dense_layers_as_heat_maps():
+    import base64
+    import re
+    import struct
+
+    ld.manual_seed(0)
+    model = nn.Sequential(nn.Linear(3, 70), nn.ReLU(), nn.Linear(70, 5))
+    acts = ld.viz.activations(model, ld.randn(20, 3))
+    lin, relu, out = acts.layers
+    assert np.asarray(lin["heatmap"]).shape == (16, 64) and np.asarray(out["heatmap"]).shape == (
+        16,
+        5,
+    )
+    assert np.min(relu["heatmap"]) >= 0.0
+    assert acts.text().splitlines()[0].endswith("heat map: 16×64")
+    html = acts._repr_mimebundle_()["text/html"]
+    assert html.count('class="ld-heatmap"') == 3
+    url = re.search(r'class="ld-heatmap"[^>]* src="([^"]+)"', html).group(1)
+    png = base64.b64decode(url.split(",", 1)[1])
+    assert struct.unpack(">IIBB", png[16:26]) == (64, 16, 8, 2)  # width, height, 8-bit RGB
