@@ -14,6 +14,7 @@ from typing import Any
 from learndl.autograd import Function
 from learndl.errors import DeviceError
 from learndl.ops._util import binary_operands, broadcast_error, constant, sum_to
+from learndl.ops.arithmetic import _binary
 from learndl.tensor import Tensor
 
 
@@ -69,22 +70,14 @@ class Where(Function):
         )
 
 
-def _pairwise(op: type[Function], a: Any, b: Any) -> Tensor:
-    a, b = binary_operands(op.name, a, b)
-    try:
-        return op.apply(a, b)
-    except ValueError as e:
-        raise broadcast_error(op.name, a, b) from e
-
-
 def maximum(a: Any, b: Any) -> Tensor:
     """Elementwise larger of ``a`` and ``b``."""
-    return _pairwise(Maximum, a, b)
+    return _binary(Maximum, a, b)
 
 
 def minimum(a: Any, b: Any) -> Tensor:
     """Elementwise smaller of ``a`` and ``b``."""
-    return _pairwise(Minimum, a, b)
+    return _binary(Minimum, a, b)
 
 
 def where(condition: Any, a: Any, b: Any) -> Tensor:
