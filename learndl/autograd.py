@@ -163,6 +163,8 @@ class Function:
     # -- saved values, with the version check that catches in-place edits
     def save_for_backward(self, *tensors: Tensor) -> None:
         """Keep tensors for ``backward``; each is checked for in-place edits then."""
+        if self._saved is None:  # no gradient will flow through this node: keep nothing
+            return
         self._saved = tensors
         self._versions = [t._version for t in tensors]
 
@@ -219,18 +221,20 @@ class Function:
         if settings:
             node.__dict__.update(settings)
         node.inputs = inputs
-        node._saved = ()
         node._output = None
         if len(inputs) == 2:  # the common cases spelled out: a list comprehension costs more
             a, b = inputs
-            data = node.forward(a.data, b.data)
             needs_grad = _grad_enabled and (a.requires_grad or b.requires_grad)
+            node._saved = () if needs_grad else None  # None: save_for_backward keeps nothing
+            data = node.forward(a.data, b.data)
         elif len(inputs) == 1:
-            data = node.forward(inputs[0].data)
             needs_grad = _grad_enabled and inputs[0].requires_grad
+            node._saved = () if needs_grad else None
+            data = node.forward(inputs[0].data)
         else:
-            data = node.forward(*[t.data for t in inputs])
             needs_grad = _grad_enabled and any(t.requires_grad for t in inputs)
+            node._saved = () if needs_grad else None
+            data = node.forward(*[t.data for t in inputs])
         if needs_grad and data.dtype.kind != "f":
             needs_grad = False  # integer outputs (a cast, say) carry no gradient
         out = _make_tensor(data, needs_grad, node if needs_grad else None)
@@ -243,7 +247,6 @@ class Function:
                 node.created_at = _user_frame()
         else:
             node.inputs = ()  # nothing will walk back through it
-            node._saved = None
         if _anomaly_mode:
             _check_finite(data, "forward pass", node)
         return out
@@ -311,7 +314,9 @@ def run_backward(
     order = topological_order(root.grad_fn)
     pending: dict[Function, Tensor] = {root.grad_fn: grad}  # nodes hash by identity
     leaf_grads: dict[Tensor, Tensor] = {}
-    with set_grad_enabled(create_graph):
+    global _grad_enabled
+    grad_mode, _grad_enabled = _grad_enabled, create_graph  # as set_grad_enabled, cheaper
+    try:
         for node in reversed(order):
             g = pending.pop(node, None)
             if g is None:  # no gradient reached this node (e.g. its output was unused)
@@ -339,6 +344,8 @@ def run_backward(
                     key = inp.grad_fn
                     pending[key] = pending[key] + gi if key in pending else gi
         _accumulate_leaf_grads(leaf_grads.items(), create_graph)
+    finally:
+        _grad_enabled = grad_mode
 
 
 def _backward_unchecked(node: Function, grad: Tensor) -> tuple[Tensor | None, ...]:

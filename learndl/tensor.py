@@ -158,13 +158,14 @@ class Tensor:
                 "the computation did not run under ld.no_grad())."
             )
         if grad is None:
-            if self.numel() != 1:
+            if self.data.size != 1:
                 raise GradError(
                     f"backward: the tensor has shape {self.shape}, not a single value, so the "
                     "starting gradient is ambiguous. Reduce it first (loss.sum() or "
                     "loss.mean()), or pass grad=ld.ones_like(t)."
                 )
-            grad = Tensor._make(self.xp.array(1, self.dtype).reshape(self.shape), False, None)
+            one = self.xp.array(1, self.data.dtype).reshape(self.data.shape)
+            grad = Tensor._make(one, False, None)
         else:
             if not isinstance(grad, Tensor):
                 grad = Tensor(grad, dtype=self.dtype)
@@ -172,12 +173,12 @@ class Tensor:
             # a leaf) and become its .grad; copy it, or an in-place x.grad.zero_() would
             # change the caller's tensor or array too (PyTorch copies it as well).
             grad = grad.clone() if create_graph else Tensor._make(grad.data.copy(), False, None)
-        if grad.shape != self.shape:
-            from learndl.errors import ShapeError
+            if grad.shape != self.shape:
+                from learndl.errors import ShapeError
 
-            raise ShapeError(
-                f"backward: grad has shape {grad.shape} but the tensor has {self.shape}."
-            )
+                raise ShapeError(
+                    f"backward: grad has shape {grad.shape} but the tensor has {self.shape}."
+                )
         if self.grad_fn is None:  # a leaf: its gradient is just grad
             autograd._accumulate_leaf_grads([(self, grad)], create_graph)
             return

@@ -420,3 +420,29 @@ def test_apply_hooks_see_every_op():
     finally:
         autograd._apply_hooks.pop()
     assert seen == [("sum", (3,)), ("exp", (3,))]
+
+
+def test_an_op_that_needs_no_gradient_saves_nothing():
+    nodes = []
+
+    class Keep(ld.Function):
+        name = "keep"
+
+        def forward(self, x):
+            nodes.append(self)
+            self.save_for_backward(self.inputs[0])
+            return x * 2
+
+        def backward(self, grad):
+            (x,) = self.saved_tensors
+            return (grad * 2,)
+
+    x = ld.ones(3, requires_grad=True)
+    with ld.no_grad():
+        Keep.apply(x)
+    Keep.apply(ld.ones(3))  # no input requires grad
+    y = Keep.apply(x)
+    assert nodes[0]._saved is None and nodes[1]._saved is None
+    assert nodes[2]._saved == (x,)
+    y.sum().backward()
+    assert x.grad.tolist() == [2.0, 2.0, 2.0]

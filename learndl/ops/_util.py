@@ -64,7 +64,7 @@ def broadcast_error(op: str, a: Tensor, b: Tensor) -> ShapeError:
 
 def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     """Undo broadcasting: sum ``grad`` down to ``shape`` (the gradient of a broadcast)."""
-    if grad.shape == shape:
+    if grad.data.shape == shape:  # the usual case: nothing was broadcast
         return grad
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(

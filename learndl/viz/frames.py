@@ -66,7 +66,9 @@ def _backward(node: Any, g: Any) -> tuple:
         return node.backward(g)
     except (GradError, InplaceError):
         # Freed by backward() without retain_graph, or changed in place since (an
-        # optimizer step): run the forward again to save the values it needs now.
+        # optimizer step): run the forward again to save the values it needs now
+        # (a freed node's _saved is None, which tells save_for_backward to keep nothing).
+        node._saved = ()
         node.forward(*[t.data for t in node.inputs])
         return node.backward(g)
     finally:
