@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import operator
 import traceback
 import weakref
 from collections.abc import Callable, Iterator
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 _grad_enabled = True
 _anomaly_mode = False
+_version_of = operator.attrgetter("_version")  # a tensor's count of in-place changes
 
 
 # --------------------------------------------------------------------------- grad mode
@@ -166,7 +168,7 @@ class Function:
         if self._saved is None:  # no gradient will flow through this node: keep nothing
             return
         self._saved = tensors
-        self._versions = [t._version for t in tensors]
+        self._versions = list(map(_version_of, tensors))
 
     @property
     def saved_tensors(self) -> tuple[Tensor, ...]:
@@ -177,6 +179,8 @@ class Function:
                 "backward() if you need to run it twice."
             )
         tensors = self._saved
+        if list(map(_version_of, tensors)) == self._versions:  # nothing changed since
+            return tensors
         for i, (t, version) in enumerate(zip(tensors, self._versions, strict=True)):
             if t._version != version:  # the tensor was changed in place after it was saved
                 raise InplaceError(
