@@ -61,11 +61,12 @@ def learndl_step(model, device, x, y):
     opt = ld.optim.SGD(model.parameters(), lr=LR)
     x, y = ld.tensor(x).to(device), ld.tensor(y).to(device)
 
-    def step():
+    def step(sync=True):
         opt.zero_grad()
         ld.cross_entropy(model(x), y).backward()
         opt.step()
-        ld.cuda.synchronize()
+        if sync:
+            ld.cuda.synchronize()
 
     return step
 
@@ -126,6 +127,23 @@ def main() -> None:
             ratio = times["learndl cuda"] / times["pytorch cuda"]
             print(f"  learndl cuda / pytorch cuda: {ratio:.2f}x  (target <= 1.5)")
         print(f"  learndl cpu / learndl cuda: {times['learndl cpu'] / times['learndl cuda']:.1f}x")
+        where_time_goes(variants["learndl cuda"])
+
+
+def where_time_goes(step) -> None:
+    """How much of a CUDA step is the host's: the time to *issue* it (Python, CuPy, kernel
+    launches; the GPU runs behind), against the whole step. When the two are about equal,
+    the GPU waits for Python, and fewer, larger ops are what would help."""
+    import time
+
+    issue = []
+    for _ in range(20):
+        ld.cuda.synchronize()
+        start = time.perf_counter()
+        step(sync=False)
+        issue.append(time.perf_counter() - start)
+    ld.cuda.synchronize()
+    print(f"  learndl cuda: the host issues a step in {np.median(issue) * 1e3:.2f} ms")
 
 
 if __name__ == "__main__":
