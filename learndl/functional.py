@@ -16,6 +16,7 @@ from typing import Any
 
 from learndl import backend, ops
 from learndl.errors import DTypeError, ShapeError
+from learndl.ops.linalg import linear  # noqa: F401 - one node, re-exported as ld.linear
 from learndl.random import get_rng
 from learndl.tensor import Tensor
 
@@ -118,18 +119,6 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
     keep = get_rng().random(x.shape) >= p
     mask = Tensor._make(x.xp.asarray(keep).astype(x.dtype) / (1.0 - p), False, None)
     return x * mask
-
-
-def linear(x: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
-    """``x @ weight.T + bias``, with ``weight`` of shape (out_features, in_features) as PyTorch."""
-    if x.shape[-1] != weight.shape[-1]:
-        raise ShapeError(
-            f"linear: input {x.shape} has {x.shape[-1]} features but the weight {weight.shape} "
-            f"expects {weight.shape[-1]}. Did Linear({weight.shape[-1]}, {weight.shape[0]}) "
-            f"expect in_features={x.shape[-1]}?"
-        )
-    out = x @ weight.transpose()
-    return out if bias is None else out + bias
 
 
 def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:

@@ -130,19 +130,6 @@ def test_leaky_relu(shape, seed, slope):
     check_op(lambda x: ld.leaky_relu(x, slope), lambda x: np.where(x > 0, x, slope * x), a)
 
 
-@SETTINGS
-@given(st.integers(1, 4), st.integers(1, 4), st.integers(1, 3), seeds)
-def test_linear(n, fin, fout, seed):
-    x, w, b = values((n, fin), seed), values((fout, fin), seed + 1), values((fout,), seed + 2)
-    check_op(ld.linear, lambda x_, w_, b_: x_ @ w_.T + b_, x, w, b, broadcast=False)
-    check_op(ld.linear, lambda x_, w_: x_ @ w_.T, x, w, broadcast=False)
-
-
-def test_linear_names_the_layer_to_fix():
-    with pytest.raises(ld.ShapeError, match=r"Did Linear\(100, 10\) expect in_features=784"):
-        ld.linear(ld.ones(32, 784), ld.ones(10, 100))
-
-
 def test_flatten():
     x = ld.ones(2, 3, 4, 5)
     # torch.flatten(x) and x.flatten() merge every axis; nn.Flatten keeps the batch axis.

@@ -10,7 +10,7 @@ from learndl.ops._util import constant, sum_to
 from learndl.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub, add, div, mul, neg, pow, sub
 from learndl.ops.compare import Maximum, Minimum, Where, maximum, minimum, where
 from learndl.ops.conv import Fold, Unfold, avg_pool2d, conv2d, fold, max_pool2d, unfold
-from learndl.ops.linalg import MatMul, matmul
+from learndl.ops.linalg import Linear, MatMul, linear, matmul
 from learndl.ops.reduce import Max, Mean, Sum, max, mean, sum
 from learndl.ops.shape import (
     Cast,

@@ -1,7 +1,8 @@
-"""Matrix multiplication, batched over leading axes like ``numpy.matmul``.
+"""Matrix multiplication, batched over leading axes like ``numpy.matmul``; and ``linear``.
 
 For ``C = A @ B`` the chain rule gives ``dA = dC @ B^T`` and ``dB = A^T @ dC``; batch axes
-that were broadcast are summed back.
+that were broadcast are summed back. ``linear`` is the fully connected layer's
+``x @ W.T + b`` as one node: its backward is three products of the same kind.
 
 Example:
     >>> import learndl as ld
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from learndl import autograd
 from learndl.autograd import Function
 from learndl.errors import ShapeError
 from learndl.ops._util import binary_operands, sum_to
@@ -79,3 +81,75 @@ def matmul(a: Any, b: Any) -> Tensor:
         raise ShapeError(
             f"matmul: batch shapes {a.shape[:-2]} and {b.shape[:-2]} cannot be broadcast."
         ) from e
+
+
+class Linear(Function):
+    """``x @ weight.T + bias`` in one node; ``weight`` is (out, in), ``x`` is (..., in).
+
+    Three ops (transpose, matmul, add) would record three nodes, and their backward seven;
+    a network is mostly these layers, so one node makes a training step cheaper.
+    """
+
+    name = "linear"
+
+    def forward(self, x, weight, bias=None):
+        self.save_for_backward(*self.inputs[:2])
+        rows = x if x.ndim == 2 else x.reshape(-1, x.shape[-1])  # leading axes as one batch
+        out = rows @ weight.T  # NOTE: weight.T is a view; BLAS reads it transposed, no copy
+        if bias is not None:
+            out += bias  # out is a fresh array: adding in place saves one allocation
+        return out if x.ndim == 2 else out.reshape(*x.shape[:-1], weight.shape[0])
+
+    def backward(self, grad):
+        x, weight = self.saved_tensors
+        need_x, need_w, *need_b = self.needs_input_grad
+        # A plain backward() (no create_graph=True, no @ld.function tracing) makes no graph
+        # of the gradient, so the formulas run on raw arrays: no node per product. They
+        # read the same on arrays and on tensors (@, .T, .sum, .reshape work on both).
+        raw = not autograd.is_grad_enabled() and not autograd._apply_hooks
+        g, x, w = (grad.data, x.data, weight.data) if raw else (grad, x, weight)
+        rows = x
+        if g.ndim != 2:  # fold the leading axes, as forward did
+            rows, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
+        grad_x = grad_w = grad_b = None
+        if need_x:  # a network's input needs none: skipping it saves a matrix product
+            grad_x = (g @ w).reshape(x.shape)  # (N, out) @ (out, in)
+        if need_w:  # (out, N) @ (N, in) lands in weight's own (out, in) layout
+            grad_w = g.T @ rows
+        if need_b and need_b[0]:
+            grad_b = g.sum(axis=0)
+        grads = (grad_x, grad_w, grad_b)[: len(self.inputs)]
+        return tuple(_wrap(a) for a in grads) if raw else grads
+
+
+def _wrap(array: Any) -> Tensor | None:
+    return None if array is None else Tensor._make(array, False, None)
+
+
+def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """``x @ weight.T + bias``, with ``weight`` of shape (out_features, in_features) as PyTorch.
+
+    Example:
+        >>> import learndl as ld
+        >>> x, w = ld.ones(2, 3), ld.ones(4, 3, requires_grad=True)
+        >>> y = ld.linear(x, w, ld.zeros(4))
+        >>> y.shape, y.grad_fn.name
+        ((2, 4), 'linear')
+    """
+    x, weight = binary_operands("linear", x, weight)
+    if weight.ndim != 2:
+        raise ShapeError(
+            f"linear: the weight must be 2-D (out_features, in_features), got {weight.shape}."
+        )
+    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+        got = x.shape[-1] if x.ndim else 1
+        raise ShapeError(
+            f"linear: input {x.shape} has {got} features but the weight {weight.shape} "
+            f"expects {weight.shape[-1]}. Did Linear({weight.shape[-1]}, {weight.shape[0]}) "
+            f"expect in_features={got}?"
+        )
+    if bias is None:
+        return Linear.apply(x, weight)
+    if bias.dtype != weight.dtype:
+        weight, bias = binary_operands("linear", weight, bias)
+    return Linear.apply(x, weight, bias)
