@@ -1,7 +1,10 @@
 """Composite functions, built from the primitive ops: they need no backward of their own.
 
-softmax and friends, variance, activations, dropout and the common losses. Each is a few
-lines of learndl ops, so autograd differentiates them and the graph widget can draw them.
+Variance, activations, dropout and the common losses. Each is a few lines of learndl ops,
+so autograd differentiates them and the graph widget can draw them. Four are one node
+each instead, because a training step runs them every time and their backward folds into
+a short formula: ``linear`` (``ops/linalg.py``), ``softmax``, ``log_softmax`` and
+``cross_entropy`` without label smoothing (``ops/softmax.py``).
 
 Example:
     >>> import learndl as ld
@@ -16,6 +19,7 @@ from typing import Any
 
 from learndl import backend, ops
 from learndl.errors import DTypeError, ShapeError
+from learndl.ops import softmax as softmax_ops
 from learndl.ops.linalg import linear  # noqa: F401 - one node, re-exported as ld.linear
 from learndl.random import get_rng
 from learndl.tensor import Tensor
@@ -39,15 +43,19 @@ def logsumexp(
 
 
 def log_softmax(x: Tensor, dim: int | None = None, axis: int | None = None) -> Tensor:
-    """``log(softmax(x))``, stable for large logits."""
-    return x - logsumexp(x, _axis(dim, axis), keepdims=True)
+    """``log(softmax(x))`` along ``dim`` (default: the last axis), stable for large logits.
+
+    One node (``ops.softmax``): its backward is ``grad - softmax * sum(grad)``.
+    """
+    return softmax_ops.log_softmax(x, _axis(dim, axis))
 
 
 def softmax(x: Tensor, dim: int | None = None, axis: int | None = None) -> Tensor:
-    """``exp(x) / sum(exp(x))`` along ``dim`` (default: the last axis), stable for large x."""
-    ax = _axis(dim, axis)
-    e = (x - x.detach().max(axis=ax, keepdims=True)).exp()
-    return e / e.sum(axis=ax, keepdims=True)
+    """``exp(x) / sum(exp(x))`` along ``dim`` (default: the last axis), stable for large x.
+
+    One node (``ops.softmax``): its backward is ``y * (grad - sum(grad * y))``.
+    """
+    return softmax_ops.softmax(x, _axis(dim, axis))
 
 
 def min(x: Tensor, axis: Any = None, keepdims: bool = False, dim: Any = None) -> Tensor:  # noqa: A001
@@ -139,14 +147,14 @@ def flatten(x: Tensor, start_dim: int = 0, end_dim: int = -1) -> Tensor:
     return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1 :])
 
 
+def _check_reduction(reduction: str, op: str) -> None:
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}.")
+
+
 def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
-    if reduction == "mean":
-        return loss.mean()
-    if reduction == "sum":
-        return loss.sum()
-    if reduction == "none":
-        return loss
-    raise ValueError(f"{op}: reduction must be 'mean', 'sum' or 'none', not {reduction!r}.")
+    _check_reduction(reduction, op)
+    return loss.mean() if reduction == "mean" else loss.sum() if reduction == "sum" else loss
 
 
 def _check_labels(op: str, logits: Tensor, target: Tensor) -> None:
@@ -188,11 +196,13 @@ def cross_entropy(
     if fused is not None:  # on the GPU: softmax and log-likelihood fused in one kernel
         return fused(logits, target, reduction)
     _check_labels("cross_entropy", logits, target)
+    if not label_smoothing:  # one node: log-softmax, pick and reduce, backward in one formula
+        _check_reduction(reduction, "cross_entropy")
+        return softmax_ops.cross_entropy(logits, target, reduction)
+    # The target is (1 - eps) on the label plus eps spread evenly over all classes.
     log_probs = log_softmax(logits, dim=1)
     loss = -log_probs[log_probs.xp.arange(logits.shape[0]), target.data]
-    if label_smoothing:
-        # The target is (1 - eps) on the label plus eps spread evenly over all classes.
-        loss = (1.0 - label_smoothing) * loss - label_smoothing * log_probs.mean(axis=1)
+    loss = (1.0 - label_smoothing) * loss - label_smoothing * log_probs.mean(axis=1)
     return _reduce(loss, reduction, "cross_entropy")
 
 

@@ -1,5 +1,6 @@
-"""Composite functions (built from primitives, no backward of their own): forward against
-NumPy, backward by gradcheck, stability at large logits, and PyTorch references."""
+"""learndl.functional: forward against NumPy, backward by gradcheck, stability at large
+logits, and PyTorch references. (linear, softmax and cross_entropy are single nodes, whose
+own tests are in tests/ops/test_linalg.py and tests/ops/test_softmax.py.)"""
 
 from __future__ import annotations
 

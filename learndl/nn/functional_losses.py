@@ -2,7 +2,8 @@
 
 Kept beside ``functional.py`` so each file reads in one sitting; ``F.cross_entropy`` and
 the others are re-exported there, so ``import learndl.nn.functional as F`` finds them all.
-Each is composed from learndl ops, so none needs a backward of its own.
+Each is composed from learndl ops, so none needs a backward of its own; without weights or
+ignored labels ``F.cross_entropy`` is ``ld.cross_entropy``, a single node.
 
 Example:
     >>> import learndl as ld

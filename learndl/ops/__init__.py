@@ -32,6 +32,7 @@ from learndl.ops.shape import (
     transpose,
     unsqueeze,
 )
+from learndl.ops.softmax import CrossEntropy, CrossEntropyGrad, LogSoftmax, Softmax
 from learndl.ops.unary import (
     Abs,
     Clip,

@@ -53,6 +53,16 @@ def test_wrong_feature_count_names_the_layer():
     assert "(32, 784)" in msg and "Try Linear(784, 10)" in msg
 
 
+def test_a_layer_is_one_node_and_a_plain_backward_adds_none():
+    ld.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 3))
+    loss = ld.cross_entropy(model(ld.randn(5, 4)), ld.tensor([0, 1, 2, 0, 1]))
+    order = ld.autograd.topological_order(loss.grad_fn)
+    assert [node.name for node in order] == ["linear", "relu", "linear", "cross_entropy"]
+    loss.backward()
+    assert all(p.grad is not None and p.grad.grad_fn is None for p in model.parameters())
+
+
 def test_dtype_argument():
     fc = nn.Linear(2, 2, dtype=ld.float64)
     assert fc.weight.dtype == np.float64

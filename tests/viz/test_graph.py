@@ -99,9 +99,9 @@ def test_module_nodes_go_in_clusters_with_folded_variants():
 
 def test_node_budget_folds_modules_then_elides():
     model, x, loss = mlp_loss()
-    g = ld.viz.graph(loss, names={"model": model}, max_nodes=15)
-    assert len(g.nodes) > 15 and g.folded and not g.elided
-    assert len(re.findall(r"^\s+\w+ \[label=", g.dot, re.M)) <= 15
+    g = ld.viz.graph(loss, names={"model": model}, max_nodes=8)  # 10 nodes: a Linear is one
+    assert len(g.nodes) > 8 and g.folded and not g.elided
+    assert len(re.findall(r"^\s+\w+ \[label=", g.dot, re.M)) <= 8
     x = ld.tensor(1.0, requires_grad=True)
     y = x
     for _ in range(100):
