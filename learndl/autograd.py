@@ -148,6 +148,7 @@ class Function:
 
     name = "function"
     inputs: tuple[Tensor, ...] = ()
+    _output: weakref.ref | None = None  # set by apply() when the output needs a gradient
     xp = staticmethod(backend.xp)  # the array module of the inputs: numpy or cupy
 
     def __init__(self, **settings: Any) -> None:  # apply() skips this for speed; keep in step
@@ -225,7 +226,6 @@ class Function:
         if settings:
             node.__dict__.update(settings)
         node.inputs = inputs
-        node._output = None
         if len(inputs) == 2:  # the common cases spelled out: a list comprehension costs more
             a, b = inputs
             needs_grad = _grad_enabled and (a.requires_grad or b.requires_grad)
