@@ -454,11 +454,18 @@ class Module:
         if not _running:
             return ""
         parent, parent_path = _running[-1], _module_stack[-1]
+        # Every step calls the same layers from the same parents: remember the last answer
+        # and reuse it while the parent still holds this module under that name.
+        last = self.__dict__.get("_last_path")
+        if last is not None and last[0] == parent_path and parent._modules.get(last[1]) is self:
+            return last[2]
         name = next((k for k, m in parent._modules.items() if m is self), None)
         if name is None:  # not a direct child: look deeper, else use the class name
             name = next((k for k, m in parent.named_modules() if m is self), None)
             name = type(self).__name__ if name is None else name
-        return f"{parent_path}.{name}" if parent_path else name
+        path = f"{parent_path}.{name}" if parent_path else name
+        self.__dict__["_last_path"] = (parent_path, name, path)
+        return path
 
     def _label(self) -> str:
         """How error messages name this layer: ``Linear(in_features=...) (layer 'fc2')``."""
