@@ -274,6 +274,24 @@ def test_module_path_on_nodes():
     assert module_mod._record_module not in ld.autograd._apply_hooks  # only while running
 
 
+def test_module_path_follows_a_layer_that_moved():
+    class Two(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.first, self.second = nn.Linear(2, 2), nn.Linear(2, 2)
+
+        def forward(self, x):
+            return self.second(self.first(x))
+
+    m = Two()
+    was_first = m.first
+    assert m(ld.randn(1, 2)).grad_fn.module == "second"  # paths are remembered from here on
+    m.first, m.second = m.second, m.first
+    out = m(ld.randn(1, 2))
+    assert m.second is was_first and out.grad_fn.module == "second"
+    assert nn.Sequential(m)(ld.randn(1, 2)).grad_fn.module == "0.second"
+
+
 def test_module_path_cleared_after_error():
     net = nn.Sequential(nn.Linear(4, 2))
     with pytest.raises(ld.ShapeError):
