@@ -5,8 +5,8 @@ Every op asks ``xp(*arrays)`` for the array module of its inputs and then writes
 the same op code run on the CPU and, when CuPy and a CUDA device exist, on the GPU
 (Chainer calls it ``get_array_module``).
 
-The few calls whose names differ between the two libraries (``numpy.add.at`` is
-``cupyx.scatter_add``) are wrapped here too, so op code stays library-neutral. Hand-written
+The few calls that differ between the two libraries (``as_strided`` lives in different
+modules) are wrapped here too, so op code stays library-neutral. Hand-written
 CUDA kernels (``learndl/backend/cuda_kernels/``) are optional overrides keyed by op name:
 an op asks ``gpu_kernel("relu", x)`` and gets ``None`` on the CPU at the cost of one check.
 
@@ -156,17 +156,12 @@ def without_kernels() -> Iterator[None]:
 
 # --------------------------------------------------------------------------- library gaps
 def scatter_add(out: Any, index: Any, values: Any) -> None:
-    """``out[index] += values`` where repeated indices add up (``numpy.add.at``).
+    """``out[index] += values`` where repeated indices add up (``xp.add.at``).
 
-    CuPy names it ``cupyx.scatter_add``; ``out[index] += values`` alone would keep only one
-    of the repeated additions, in both libraries.
+    ``out[index] += values`` alone would keep only one of the repeated additions, in both
+    libraries. (CuPy >= 14 has ``cupy.add.at``; its older ``cupyx.scatter_add`` is deprecated.)
     """
-    if isinstance(out, np.ndarray):
-        np.add.at(out, index, values)
-    else:
-        import cupyx
-
-        cupyx.scatter_add(out, index, values)
+    xp(out).add.at(out, index, values)
 
 
 def as_strided(x: Any, shape: tuple[int, ...], strides: tuple[int, ...]) -> Any:
