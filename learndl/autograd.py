@@ -343,10 +343,12 @@ def run_backward(
                 # Leaves gather their gradient here (hooks run once, at the end); inner
                 # nodes gather theirs in `pending` until their turn comes.
                 if inp.grad_fn is None:
-                    leaf_grads[inp] = leaf_grads[inp] + gi if inp in leaf_grads else gi
+                    seen = leaf_grads.get(inp)
+                    leaf_grads[inp] = gi if seen is None else _add(seen, gi, create_graph)
                 else:
                     key = inp.grad_fn
-                    pending[key] = pending[key] + gi if key in pending else gi
+                    seen = pending.get(key)
+                    pending[key] = gi if seen is None else _add(seen, gi, create_graph)
         _accumulate_leaf_grads(leaf_grads.items(), create_graph)
     finally:
         _grad_enabled = grad_mode
@@ -382,4 +384,12 @@ def _accumulate_leaf_grads(items: Any, create_graph: bool) -> None:
             if id(memory) in assigned:
                 g = g.clone()
             assigned.add(id(memory))
-        leaf.grad = g if leaf.grad is None else leaf.grad + g
+        leaf.grad = g if leaf.grad is None else _add(leaf.grad, g, create_graph)
+
+
+def _add(a: Tensor, b: Tensor, create_graph: bool) -> Tensor:
+    """Two gradients of one value, added: on the raw arrays unless the sum must be recorded
+    (``create_graph``, or an ``@ld.function`` tracer listening)."""
+    if create_graph or _apply_hooks:
+        return a + b
+    return _make_tensor(a.data + b.data, False, None)

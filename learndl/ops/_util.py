@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from learndl import autograd
 from learndl.errors import DTypeError, ShapeError
 from learndl.tensor import Tensor
 
@@ -63,8 +64,10 @@ def broadcast_error(op: str, a: Tensor, b: Tensor) -> ShapeError:
 
 
 def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
-    """Undo broadcasting: sum ``grad`` down to ``shape`` (the gradient of a broadcast)."""
-    if grad.data.shape == shape:  # the usual case: nothing was broadcast
+    """Undo broadcasting: sum ``grad`` down to ``shape`` (the gradient of a broadcast).
+
+    Works on tensors and, in a plain backward (see ``unwrap``), on arrays alike."""
+    if grad.shape == shape:  # the usual case: nothing was broadcast
         return grad
     lead = grad.ndim - len(shape)
     axes = tuple(range(lead)) + tuple(
@@ -72,3 +75,30 @@ def sum_to(grad: Tensor, shape: tuple[int, ...]) -> Tensor:
     )
     out = grad.sum(axis=axes, keepdims=True) if axes else grad
     return out.reshape(shape)
+
+
+def unwrap(*tensors: Tensor) -> Any:
+    """The arrays inside ``tensors`` during a plain ``backward()``, else the tensors.
+
+    Plain means no graph of the gradient is recorded (no ``create_graph=True``) and no
+    ``@ld.function`` tracer listens. A backward formula written on what ``unwrap`` gives
+    then runs on raw arrays -- one NumPy call per product instead of a graph node, the
+    same formula text -- and ``wrap`` makes tensors of its results again.
+
+    Example:
+        >>> import learndl as ld
+        >>> from learndl.ops._util import unwrap
+        >>> with ld.no_grad():
+        ...     type(unwrap(ld.ones(2))[0]).__name__
+        'ndarray'
+    """
+    if autograd._grad_enabled or autograd._apply_hooks:
+        return tensors
+    return [t.data for t in tensors]
+
+
+def wrap(*grads: Any) -> tuple[Tensor | None, ...]:
+    """Gradients as tensors again (arrays are wrapped; tensors and None pass through)."""
+    return tuple(
+        g if g is None or isinstance(g, Tensor) else Tensor._make(g, False, None) for g in grads
+    )

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from learndl.autograd import Function
-from learndl.ops._util import binary_operands, broadcast_error, sum_to
+from learndl.ops._util import binary_operands, broadcast_error, sum_to, unwrap, wrap
 from learndl.tensor import Tensor
 
 
@@ -27,7 +27,10 @@ class Add(Function):
 
     def backward(self, grad):
         a, b = self.inputs
-        return sum_to(grad, a.shape), sum_to(grad, b.shape)
+        if grad.shape == a.shape == b.shape:  # nothing was broadcast: grad passes through
+            return grad, grad
+        (g,) = unwrap(grad)
+        return wrap(sum_to(g, a.shape), sum_to(g, b.shape))
 
 
 class Sub(Function):
@@ -38,7 +41,8 @@ class Sub(Function):
 
     def backward(self, grad):
         a, b = self.inputs
-        return sum_to(grad, a.shape), sum_to(-grad, b.shape)
+        (g,) = unwrap(grad)
+        return wrap(sum_to(g, a.shape), sum_to(-g, b.shape))
 
 
 class Mul(Function):
@@ -50,7 +54,12 @@ class Mul(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
-        return sum_to(grad * b, a.shape), sum_to(grad * a, b.shape)
+        need_a, need_b = self.needs_input_grad
+        grad, a, b = unwrap(grad, a, b)  # arrays in a plain backward(): see _util.unwrap
+        return wrap(
+            sum_to(grad * b, a.shape) if need_a else None,
+            sum_to(grad * a, b.shape) if need_b else None,
+        )
 
 
 class Div(Function):
@@ -62,8 +71,9 @@ class Div(Function):
 
     def backward(self, grad):
         a, b = self.saved_tensors
+        grad, a, b = unwrap(grad, a, b)  # arrays in a plain backward(): see _util.unwrap
         grad_a = grad / b
-        return sum_to(grad_a, a.shape), sum_to(-grad_a * a / b, b.shape)
+        return wrap(sum_to(grad_a, a.shape), sum_to(-grad_a * a / b, b.shape))
 
 
 class Neg(Function):

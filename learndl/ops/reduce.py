@@ -16,7 +16,8 @@ import math
 
 from learndl.autograd import Function
 from learndl.errors import ShapeError
-from learndl.ops.shape import Expand, Reshape
+from learndl.ops._util import unwrap, wrap
+from learndl.ops.shape import Expand, Reshape, expand_array
 from learndl.tensor import Tensor
 
 
@@ -38,11 +39,19 @@ def _kept_shape(shape: tuple[int, ...], axes: tuple[int, ...] | None) -> tuple[i
     return tuple(1 if i in axes else n for i, n in enumerate(shape))
 
 
-def _spread(grad: Tensor, shape: tuple[int, ...], axes, keepdims: bool) -> Tensor:
-    """Broadcast a reduction's gradient back over the axes it reduced."""
+def _spread(grad: Tensor, shape: tuple[int, ...], axes, keepdims: bool, count: int = 1) -> Tensor:
+    """Broadcast a reduction's gradient (divided by ``count``, for a mean) back over the axes
+    it reduced."""
+    (g,) = unwrap(grad)
+    if count != 1:  # divide before spreading: fewer numbers
+        g = g / count
+    if g is not grad and not isinstance(g, Tensor):  # a plain backward(): the same on arrays
+        if axes is not None and not keepdims:
+            g = g.reshape(_kept_shape(shape, axes))
+        return wrap(expand_array(g, shape))[0]
     if axes is not None and not keepdims:  # put the reduced axes back as size 1
-        grad = Reshape.apply(grad, shape=_kept_shape(shape, axes))
-    return Expand.apply(grad, shape=shape)
+        g = Reshape.apply(g, shape=_kept_shape(shape, axes))
+    return Expand.apply(g, shape=shape)
 
 
 class Sum(Function):
@@ -65,7 +74,7 @@ class Mean(Function):
 
     def backward(self, grad):
         (x,) = self.inputs
-        return (_spread(grad, x.shape, self.axis, self.keepdims) / self.count,)
+        return (_spread(grad, x.shape, self.axis, self.keepdims, self.count),)
 
 
 class Max(Function):

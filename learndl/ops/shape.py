@@ -44,18 +44,23 @@ class Permute(Function):
         return (grad.permute(*inverse),)
 
 
+def expand_array(x, shape: tuple[int, ...]):
+    """``x`` broadcast to ``shape``: a read-only view, or for small results a filled copy."""
+    xp = backend.xp(x)
+    if x.size == 1 and math.prod(shape) <= 4096:
+        # NOTE: broadcast_to makes a view but spends ~4 us setting it up in Python;
+        # filling a small array with one value is ~10x cheaper (sum's backward does this).
+        out = xp.empty(shape, x.dtype)
+        out.fill(x.reshape(()))
+        return out
+    return xp.broadcast_to(x, shape)
+
+
 class Expand(Function):
     name = "expand"
 
     def forward(self, x):
-        xp = self.xp(x)
-        if x.size == 1 and math.prod(self.shape) <= 4096:
-            # NOTE: broadcast_to makes a view but spends ~4 us setting it up in Python;
-            # filling a small array with one value is ~10x cheaper (sum's backward does this).
-            out = xp.empty(self.shape, x.dtype)
-            out.fill(x.reshape(()))
-            return out
-        return xp.broadcast_to(x, self.shape)
+        return expand_array(x, self.shape)
 
     def backward(self, grad):
         from learndl.ops._util import sum_to

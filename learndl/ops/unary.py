@@ -14,12 +14,15 @@ from __future__ import annotations
 
 from learndl import backend
 from learndl.autograd import Function, is_grad_enabled
+from learndl.ops._util import unwrap, wrap
 from learndl.tensor import Tensor
 
 
 def _mask(condition, like: Tensor) -> Tensor:
-    """A constant 0/1 tensor of ``like``'s dtype: the derivative of a piecewise op."""
-    return Tensor._make(condition.astype(like.dtype), False, None)
+    """A constant 0/1 tensor of ``like``'s dtype: the derivative of a piecewise op.
+    (An array, when ``like`` is one: in a plain backward, see ``_util.unwrap``.)"""
+    mask = condition.astype(like.dtype)
+    return Tensor._make(mask, False, None) if isinstance(like, Tensor) else mask
 
 
 class Exp(Function):
@@ -29,7 +32,8 @@ class Exp(Function):
         return self.xp(x).exp(x)
 
     def backward(self, grad):
-        return (grad * self.saved_output,)  # d(e^x)/dx = e^x
+        grad, y = unwrap(grad, self.saved_output)  # arrays in a plain backward()
+        return wrap(grad * y)  # d(e^x)/dx = e^x
 
 
 class Log(Function):
@@ -40,8 +44,8 @@ class Log(Function):
         return self.xp(x).log(x)
 
     def backward(self, grad):
-        (x,) = self.saved_tensors
-        return (grad / x,)
+        grad, x = unwrap(grad, *self.saved_tensors)  # arrays in a plain backward()
+        return wrap(grad / x)
 
 
 class Sqrt(Function):
@@ -74,8 +78,8 @@ class Tanh(Function):
         return self.xp(x).tanh(x)
 
     def backward(self, grad):
-        y = self.saved_output
-        return (grad * (1.0 - y * y),)
+        grad, y = unwrap(grad, self.saved_output)  # arrays in a plain backward()
+        return wrap(grad * (1.0 - y * y))
 
 
 class Sigmoid(Function):
@@ -87,8 +91,8 @@ class Sigmoid(Function):
         return 0.5 * (1.0 + xp.tanh(0.5 * x))
 
     def backward(self, grad):
-        y = self.saved_output
-        return (grad * y * (1.0 - y),)
+        grad, y = unwrap(grad, self.saved_output)  # arrays in a plain backward()
+        return wrap(grad * y * (1.0 - y))
 
 
 class Relu(Function):
@@ -106,7 +110,8 @@ class Relu(Function):
         # is 0 as it should be; grad * relu(x) / x would divide by zero. (A mask multiply,
         # not where(out > 0, grad, 0): NumPy's where is ~8x slower on a random mask.)
         y = self.saved_output
-        return (grad * _mask(y.data > 0, grad),)
+        (grad,) = unwrap(grad)  # an array in a plain backward()
+        return wrap(grad * _mask(y.data > 0, grad))
 
 
 class Clip(Function):
