@@ -78,11 +78,32 @@ TABLE: dict[str, tuple[str, list[Rule]]] = {
     "permute": ("{0}.permute{dims}", [_same("the gradient permuted back")]),
     "expand": ("{0}.expand{shape}", [_same("the gradient summed over the copies")]),
     "getitem": ("{0}[...]", [_same("the gradient put back at the picked places, 0 elsewhere")]),
+    "linear": (
+        "{0} @ {1}ᵀ + {2}",
+        [
+            _same("upstream @ {1}"),
+            _same("upstreamᵀ @ {0}"),
+            _same("upstream summed over the batch"),
+        ],
+    ),
+    "softmax": (
+        "softmax({0}, {axis})",
+        [_same("y * (upstream - (upstream * y).sum({axis})), with y = softmax({0})")],
+    ),
+    "log_softmax": (
+        "log_softmax({0}, {axis})",
+        [_same("upstream - softmax({0}) * upstream.sum({axis})")],
+    ),
+    "cross_entropy": (
+        "cross_entropy({0}, {1})",
+        [_same("(softmax({0}) - onehot({1})) * upstream, / N for the mean")],
+    ),
     "clone": ("{0}.clone()", [_same("1")]),
     "cast": ("{0}.to({dtype})", [_same("1 (cast back)")]),
 }
 GENERIC = "the gradient passes back through {op}"
-SHAPE_RULES = {"matmul", "reshape", "permute", "expand", "getitem"}  # no d(..)/dx form
+SHAPE_RULES = {"matmul", "reshape", "permute", "expand", "getitem", "linear"}  # no d(..)/dx form
+SHAPE_RULES |= {"softmax", "log_softmax", "cross_entropy"}  # whole-tensor rules, likewise
 
 
 def _settings(node: Any) -> dict[str, str]:

@@ -103,6 +103,19 @@ def test_local_derivatives_of_unary_ops_show_numbers():
     assert "d(x ** 3)/dx = 3 * x ** (3 - 1) = 0.75" in local
 
 
+def test_one_node_layers_and_losses_write_their_rule_out():
+    x, labels = ld.randn(4, 3), ld.tensor([0, 1, 1, 0])
+    W, b = ld.randn(2, 3, requires_grad=True), ld.zeros(2, requires_grad=True)
+    z = ld.linear(x, W, b)
+    L = ld.cross_entropy(z, labels)
+    data = frames(L, names={"x": x, "W": W, "b": b, "z": z, "labels": labels, "L": L})
+    local = {f["op"]: f["local"] for f in data["frames"]}
+    assert local["linear"] == ["dL/dW = upstreamᵀ @ x", "dL/db = upstream summed over the batch"]
+    assert local["cross_entropy"] == [
+        "dL/dz = (softmax(z) - onehot(labels)) * upstream, / N for the mean"
+    ]
+
+
 def test_frame_text():
     a, b, L = scalars()
     data = frames(L, names={"a": a, "b": b, "L": L})
