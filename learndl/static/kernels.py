@@ -74,6 +74,7 @@ TAKES_OUT = set(ELEMENTWISE) | {"matmul"}
 VIEWS = {"reshape", "permute", "expand", "getitem", "unfold"}
 FRESH = TAKES_OUT | {"sum", "mean", "max", "cast", "clone", "mask", "where", "cat", "fold"}
 FRESH |= {"scatter_add", "erf", "fused"}
+FRESH |= {"linear", "softmax", "log_softmax", "cross_entropy", "cross_entropy_grad"}
 
 _PLACEHOLDER = Tensor._make(np.zeros(()), False, None)
 
