@@ -9,8 +9,9 @@ Example:
 from learndl.ops._util import constant, sum_to
 from learndl.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub, add, div, mul, neg, pow, sub
 from learndl.ops.compare import Maximum, Minimum, Where, maximum, minimum, where
-from learndl.ops.conv import Fold, Unfold, avg_pool2d, conv2d, fold, max_pool2d, unfold
+from learndl.ops.conv import Conv, Fold, Unfold, conv2d, fold, unfold
 from learndl.ops.linalg import Linear, MatMul, linear, matmul
+from learndl.ops.pool import AvgPool, MaxPool, avg_pool2d, max_pool2d
 from learndl.ops.reduce import Max, Mean, Sum, max, mean, sum
 from learndl.ops.shape import (
     Cast,

@@ -7,7 +7,7 @@ import pytest
 
 import learndl as ld
 from learndl import nn
-from tests.nn.helpers import assert_same_forward, gradcheck_module
+from tests.nn.helpers import assert_same_forward, gradcheck_module, torch_twin
 
 
 def test_shapes_and_repr():
@@ -55,3 +55,15 @@ def test_wrong_channels_names_the_layer():
     model = nn.Sequential(nn.Conv2d(3, 8, 3))
     with pytest.raises(ld.ShapeError, match=r"layer '0'.*\(N, 3, H, W\).*\(2, 28, 28, 3\)"):
         model(ld.randn(2, 28, 28, 3))
+
+
+def test_parameter_gradients_match_torch():
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(1).standard_normal((3, 2, 6, 5))
+    conv = nn.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=1).double()
+    twin = torch_twin(conv, lambda n: n.Conv2d(2, 4, (3, 2), stride=(2, 1), padding=1))
+    (conv(ld.tensor(x, dtype="float64")) ** 2).sum().backward()
+    (twin(torch.from_numpy(x)) ** 2).sum().backward()
+    for name, p in conv.named_parameters():
+        want = getattr(twin, name).grad.numpy()
+        np.testing.assert_allclose(p.grad.numpy(), want, rtol=1e-10, err_msg=name)

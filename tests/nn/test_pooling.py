@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 import learndl as ld
 from learndl import nn
@@ -30,3 +31,14 @@ def test_gradients():
     gradcheck_module(nn.MaxPool2d(2), x.requires_grad_())
     gradcheck_module(nn.MaxPool2d(3, 1, padding=1), x)
     gradcheck_module(nn.AvgPool2d(2, 1, padding=1), x)
+
+
+def test_relu_then_pool_gradients_match_torch():
+    """After a ReLU a window often holds several zeros: one of them gets the gradient."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(2).standard_normal((2, 3, 7, 6))
+    got = ld.tensor(x, dtype="float64", requires_grad=True)
+    want = torch.tensor(x, requires_grad=True)
+    (nn.MaxPool2d(2)(ld.relu(got)) * 1.5).sum().backward()
+    (torch.nn.MaxPool2d(2)(torch.relu(want)) * 1.5).sum().backward()
+    np.testing.assert_array_equal(got.grad.numpy(), want.grad.numpy())
