@@ -1,10 +1,11 @@
 """Image layers, channels last as Keras: ``Conv2D``, ``MaxPooling2D``, ``AveragePooling2D``.
 
 Images are ``(N, H, W, C)`` and a ``Conv2D`` kernel is ``(kh, kw, in, out)``. Each layer
-moves the channels in front, takes every window with the engine's ``unfold`` (im2col) and
-reduces it: one matrix product for a convolution, a max or mean for pooling.
+moves the channels in front and calls the engine's one-node ops (``ld.conv2d``,
+``ld.max_pool2d``, ``ld.avg_pool2d``, all NCHW), then moves them back.
 ``padding="same"`` pads as TensorFlow does — the odd pixel goes to the bottom/right — so
-the output has ``ceil(size / stride)`` pixels.
+the output has ``ceil(size / stride)`` pixels; ``AveragePooling2D`` leaves that padding
+out of its means.
 
 Example:
     >>> import learndl as ld
@@ -22,7 +23,6 @@ from typing import Any
 import learndl as ld
 from learndl.keras import activations
 from learndl.keras.layers.layer import Layer
-from learndl.ops.conv import unfold
 from learndl.tensor import Tensor
 
 
@@ -35,22 +35,25 @@ def _same_pads(size: int, k: int, s: int) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
-def _windows(x: Tensor, kernel, strides, padding: str, fill: float = 0.0) -> Tensor:
-    """Windows (N, C, oh, ow, kh, kw) of an NHWC batch, padded as Keras' ``padding``."""
-    x = x.permute(0, 3, 1, 2)
-    if padding == "valid":
-        return unfold(x, kernel, strides, 0)
+def _pad_same(x: Tensor, kernel, strides, fill: float = 0.0) -> Tensor:
+    """An NCHW batch padded as Keras' ``padding="same"`` (odd pixel bottom/right)."""
     (top, bottom), (left, right) = (
         _same_pads(n, k, s) for n, k, s in zip(x.shape[2:], kernel, strides)
     )
-    if top == bottom and left == right and fill == 0.0:
-        return unfold(x, kernel, strides, (top, left))
+    if not (top or bottom or left or right):
+        return x
     n, c, h, w = x.shape
     # NOTE: an uneven pad is built from blocks with ld.cat, so gradients flow through it.
     parts = [ld.full((n, c, top, w), fill), x, ld.full((n, c, bottom, w), fill)]
     x = ld.cat([p.to(dtype=x.dtype) for p in parts], dim=2)
     parts = [ld.full((n, c, x.shape[2], left), fill), x, ld.full((n, c, x.shape[2], right), fill)]
-    return unfold(ld.cat([p.to(dtype=x.dtype) for p in parts], dim=3), kernel, strides, 0)
+    return ld.cat([p.to(dtype=x.dtype) for p in parts], dim=3)
+
+
+def _channels_first(x: Tensor, kernel, strides, padding: str, fill: float = 0.0) -> Tensor:
+    """(N, H, W, C) -> (N, C, H, W), padded for ``padding="same"``."""
+    x = x.permute(0, 3, 1, 2)
+    return x if padding == "valid" else _pad_same(x, kernel, strides, fill)
 
 
 def _check_padding(layer: str, padding: str) -> str:
@@ -96,14 +99,10 @@ class Conv2D(Layer):
             self.bias = self.add_weight((self.filters,), self.bias_initializer, name="bias")
 
     def call(self, inputs):
-        windows = _windows(inputs, self.kernel_size, self.strides, self.padding)
-        n, c, oh, ow, kh, kw = windows.shape
-        # Rows of (kh, kw, C) patches times the kernel flattened in the same order.
-        cols = windows.permute(0, 2, 3, 4, 5, 1).reshape(n * oh * ow, kh * kw * c)
-        out = cols @ self.kernel.reshape(kh * kw * c, self.filters)
-        if self.bias is not None:
-            out = out + self.bias
-        return self.activation(out.reshape(n, oh, ow, self.filters))
+        x = _channels_first(inputs, self.kernel_size, self.strides, self.padding)
+        weight = self.kernel.permute(3, 2, 0, 1)  # (kh, kw, in, out) -> (out, in, kh, kw)
+        out = ld.conv2d(x, weight, self.bias, stride=self.strides)
+        return self.activation(out.permute(0, 2, 3, 1))
 
     def get_config(self) -> dict:
         return {
@@ -145,17 +144,20 @@ class MaxPooling2D(_Pooling2D):
     """Largest value of each ``pool_size`` window; ``strides`` defaults to ``pool_size``."""
 
     def call(self, inputs):
-        windows = _windows(inputs, self.pool_size, self.strides, self.padding, -math.inf)
-        return windows.max(axis=(4, 5)).permute(0, 2, 3, 1)
+        x = _channels_first(inputs, self.pool_size, self.strides, self.padding, -math.inf)
+        return ld.max_pool2d(x, self.pool_size, self.strides).permute(0, 2, 3, 1)
 
 
 class AveragePooling2D(_Pooling2D):
     """Mean of each window; with ``padding="same"`` the padding is left out of the mean."""
 
     def call(self, inputs):
-        windows = _windows(inputs, self.pool_size, self.strides, self.padding)
-        if self.padding == "valid":
-            return windows.mean(axis=(4, 5)).permute(0, 2, 3, 1)
-        ones = ld.ones(1, *inputs.shape[1:3], 1, dtype=inputs.dtype)
-        count = _windows(ones, self.pool_size, self.strides, "same").sum(axis=(4, 5))
-        return (windows.sum(axis=(4, 5)) / count).permute(0, 2, 3, 1)
+        x = _channels_first(inputs, self.pool_size, self.strides, self.padding)
+        mean = ld.avg_pool2d(x, self.pool_size, self.strides)
+        if self.padding == "same":  # padded zeros counted in the mean: scale to real pixels
+            ones = ld.ones(1, 1, *inputs.shape[1:3], dtype=inputs.dtype)
+            share = ld.avg_pool2d(
+                _pad_same(ones, self.pool_size, self.strides), self.pool_size, self.strides
+            )
+            mean = mean / share
+        return mean.permute(0, 2, 3, 1)
