@@ -27,6 +27,8 @@ CORE = [
     "learndl.ops.shape",
     "learndl.ops.linalg",
     "learndl.ops.conv",
+    "learndl.ops.pool",
+    "learndl.ops.softmax",
 ]
 
 

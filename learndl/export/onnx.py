@@ -1,9 +1,9 @@
 """``onnx(model, example_input, path)``: layer by layer, each ``ld.nn`` layer to ONNX nodes.
 
-Why layers and not the traced graph: the traced IR holds learndl's primitives, and a
-convolution there is ``unfold`` (an as_strided view) + permute + reshape + matmul; turning
-that back into one ONNX ``Conv`` would need pattern matching over the graph. A layer
-already *is* the unit ONNX knows (Linear is Gemm, Conv2d is Conv, BatchNorm2d is
+Why layers and not the traced graph: the traced IR holds learndl's primitives (a batch
+norm there is a handful of means, subtractions and products; a traced training step holds
+its backward too), and turning those back into ONNX nodes would need pattern matching over
+the graph. A layer already *is* the unit ONNX knows (Linear is Gemm, Conv2d is Conv, BatchNorm2d is
 BatchNormalization), so each layer maps to a few nodes, read in ``LAYERS`` below. The
 example input runs through the model alongside, which gives every layer its input shape.
 

@@ -75,6 +75,7 @@ VIEWS = {"reshape", "permute", "expand", "getitem", "unfold"}
 FRESH = TAKES_OUT | {"sum", "mean", "max", "cast", "clone", "mask", "where", "cat", "fold"}
 FRESH |= {"scatter_add", "erf", "fused"}
 FRESH |= {"linear", "softmax", "log_softmax", "cross_entropy", "cross_entropy_grad"}
+FRESH |= {"conv2d", "max_pool2d", "avg_pool2d"}
 
 _PLACEHOLDER = Tensor._make(np.zeros(()), False, None)
 
