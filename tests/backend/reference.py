@@ -67,7 +67,29 @@ def col2im(cols, shape, kernel, stride, padding):
     return out[:, :, ph : ph + h, pw : pw + w]
 
 
+def max_pool_forward(x, kernel, stride):
+    """Max of each window and the flat index of its first largest element, by plain loops."""
+    (kh, kw), (sh, sw) = kernel, stride
+    n, c, h, w = x.shape
+    oh, ow = (h - kh) // sh + 1, (w - kw) // sw + 1
+    out, where = np.empty((n, c, oh, ow), x.dtype), np.empty((n, c, oh, ow), np.int64)
+    for i in np.ndindex(n, c, oh, ow):
+        window = x[i[0], i[1], i[2] * sh : i[2] * sh + kh, i[3] * sw : i[3] * sw + kw]
+        ky, kx = np.unravel_index(np.argmax(window), window.shape)  # argmax: the first max
+        out[i] = window[ky, kx]
+        where[i] = np.ravel_multi_index((i[0], i[1], i[2] * sh + ky, i[3] * sw + kx), x.shape)
+    return out, where
+
+
+def max_pool_backward(grad, where, shape):
+    dx = np.zeros(int(np.prod(shape)), grad.dtype)
+    np.add.at(dx, where.ravel(), grad.ravel())
+    return dx.reshape(shape)
+
+
 STAND_INS = {
+    "max_pool2d": max_pool_forward,
+    "max_pool2d_backward": max_pool_backward,
     "relu": relu_forward,
     "relu_backward": relu_backward,
     "gelu_forward": gelu_forward,

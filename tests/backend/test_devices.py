@@ -158,6 +158,20 @@ def test_unfold_and_fold_dispatch(fake_cuda, stride, padding):
     np.testing.assert_allclose(got.numpy(), want.numpy())
 
 
+def test_max_pool_dispatches_to_its_kernels_and_keeps_the_first_max(fake_cuda):
+    x = ld.relu(ld.randn(2, 3, 6, 6, dtype="float64"))  # zeros tie in many windows
+    want = ld.max_pool2d(x.requires_grad_(), 2)
+    grad = ld.randn(*want.shape, dtype="float64")
+    want.backward(grad)
+    got = ld.max_pool2d(on_gpu(x.detach(), requires_grad=True), 2)
+    assert got.device == "cuda" and got.grad_fn.saved_tensors[0].dtype == np.int64  # indices
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+    with ld.no_grad():  # how run_backward calls it without create_graph
+        (dx,) = got.grad_fn.backward(on_gpu(grad))
+    assert dx.device == "cuda"
+    np.testing.assert_array_equal(dx.numpy(), x.grad.numpy())
+
+
 def test_scatter_add_repeats_and_as_strided_is_read_only():
     out = np.zeros(3)
     backend.scatter_add(out, np.array([0, 0, 2]), np.array([1.0, 2.0, 3.0]))

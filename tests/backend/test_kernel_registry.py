@@ -20,6 +20,8 @@ ARRAY_LEVEL = {
     "softmax_ce_backward",
     "unfold",
     "fold",
+    "max_pool2d",
+    "max_pool2d_backward",
     "matmul_tiled",
 }
 
@@ -35,11 +37,20 @@ def test_register_fills_every_name_without_a_device():
 
 def test_sources_are_readable_lessons():
     src = cuda_kernels.sources()
-    assert set(src) == ARRAY_LEVEL - {"relu", "fold", "unfold"} | {
+    assert set(src) == ARRAY_LEVEL - {
+        "relu",
+        "fold",
+        "unfold",
+        "max_pool2d",
+        "max_pool2d_backward",
+    } | {
         "relu_forward",
         "im2col",
         "col2im",
+        "max_pool_forward",
+        "max_pool_backward",
     }
+    assert "atomicAdd" in src["max_pool_backward"]
     assert "__syncthreads" in src["matmul_tiled"] and "erf" in src["gelu_forward"]
     assert cuda_kernels.typed("T x;", "double").startswith("typedef double T;")
 

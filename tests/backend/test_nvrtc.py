@@ -34,6 +34,7 @@ def test_kernel_compiles_for_a_fixed_architecture(label):
     entries = [spec[3] for key, spec in elementwise.ALL.items() if key == name] or [
         "softmax_ce_forward",
         "im2col",
+        "max_pool_forward",
         "matmul_tiled",
     ]
     assert any(f".entry {entry}" in ptx for entry in entries), ptx[:500]
@@ -41,7 +42,7 @@ def test_kernel_compiles_for_a_fixed_architecture(label):
 
 def test_every_kernel_is_compiled_in_both_float_types():
     names = {label.split("[")[0] for label in SOURCES}
-    assert names == set(elementwise.ALL) | {"softmax_ce", "im2col", "matmul"}
+    assert names == set(elementwise.ALL) | {"softmax_ce", "im2col", "pool", "matmul"}
     assert sum(label.endswith("[float]") for label in SOURCES) == len(names)
     assert sum(label.endswith("[double]") for label in SOURCES) == len(names)
 

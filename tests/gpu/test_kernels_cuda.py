@@ -81,6 +81,31 @@ def test_im2col_and_col2im_kernels(cuda, dtype, shape, kernel, stride, padding):
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize(
+    "shape, kernel, stride",
+    [
+        ((2, 3, 8, 8), (2, 2), (2, 2)),
+        ((2, 3, 7, 9), (3, 2), (2, 1)),
+        ((1, 2, 5, 5), (3, 3), (1, 1)),
+    ],
+)
+def test_max_pool_kernels(cuda, dtype, shape, kernel, stride):
+    k, cp = cuda
+    rng = np.random.default_rng(4)
+    x = np.maximum(rng.normal(size=shape), 0).astype(dtype)  # after a ReLU: ties of zeros
+    out, where = k["max_pool2d"](cp.asarray(x), kernel, stride)
+    want_out, want_where = reference.max_pool_forward(x, kernel, stride)
+    close(out, want_out, dtype)
+    np.testing.assert_array_equal(where.get(), want_where)  # the first max of each window
+    g = rng.normal(size=want_out.shape).astype(dtype)
+    close(
+        k["max_pool2d_backward"](cp.asarray(g), where, shape),
+        reference.max_pool_backward(g, want_where, shape),
+        dtype,
+    )
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("m, k_, n", [(1, 1, 1), (17, 33, 5), (64, 64, 64), (100, 3, 250)])
 def test_tiled_matmul_equals_cublas(cuda, dtype, m, k_, n):
     k, cp = cuda

@@ -1,8 +1,9 @@
 """Hand-written CUDA kernels: optional, readable overrides for a few ops on the GPU.
 
 Each file is one lesson: ``elementwise.py`` (ReLU, GELU), ``softmax_ce.py`` (a fused
-softmax cross-entropy), ``im2col.py`` (the data movement under convolution) and
-``matmul.py`` (a tiled shared-memory matrix product, for reading beside cuBLAS).
+softmax cross-entropy), ``im2col.py`` (the data movement under convolution), ``pool.py``
+(max pooling, one thread per window) and ``matmul.py`` (a tiled shared-memory matrix
+product, for reading beside cuBLAS).
 
 ``register`` fills ``backend.KERNELS["cuda"]`` with Python callables on raw CuPy arrays,
 keyed by op name; it runs once, the first time CuPy is used. Nothing here imports CuPy at
@@ -22,11 +23,11 @@ from typing import Any
 
 import numpy as np
 
-from learndl.backend.cuda_kernels import elementwise, im2col, matmul, softmax_ce
+from learndl.backend.cuda_kernels import elementwise, im2col, matmul, pool, softmax_ce
 
 # A RawKernel's source says ``T``; a typedef in front makes one copy per dtype.
 CTYPES = {np.dtype("float32"): "float", np.dtype("float64"): "double"}
-RAW_MODULES = (softmax_ce, im2col, matmul)
+RAW_MODULES = (softmax_ce, im2col, pool, matmul)
 
 
 def typed(source: str, ctype: str) -> str:
@@ -64,11 +65,15 @@ def register(table: dict[str, Any]) -> None:
 
     table.update(
         {
-            # array level, consulted by the ops (learndl/ops/unary.py, conv.py)
+            # array level, consulted by the ops (learndl/ops/unary.py, conv.py, pool.py)
             "relu": relu_fwd,
             "relu_backward": relu_bwd,
             "unfold": lambda x, k, s, p: im2col.im2col(raw(im2col, x), x, k, s, p),
             "fold": lambda c, shape, k, s, p: im2col.col2im(raw(im2col, c), c, shape, k, s, p),
+            "max_pool2d": lambda x, k, s: pool.forward(raw(pool, x), x, k, s),
+            "max_pool2d_backward": lambda g, where, shape: pool.backward(
+                raw(pool, g), g, where, shape
+            ),
             # array level, used by the fused Functions in fused.py
             "gelu_forward": gelu_fwd,
             "gelu_backward": gelu_bwd,
