@@ -17,9 +17,10 @@ Example:
 
 from __future__ import annotations
 
+from learndl import backend
 from learndl.autograd import Function
 from learndl.errors import ShapeError
-from learndl.ops.conv import _out_shape, _pair, _recording, _windows, fold, unfold
+from learndl.ops.conv import _fold_windows, _out_shape, _pair, _recording, _windows, fold, unfold
 from learndl.ops.shape import stack
 from learndl.tensor import Tensor
 
@@ -43,11 +44,17 @@ class MaxPool(Function):
     name = "max_pool2d"
 
     def forward(self, x):
+        gpu = backend.gpu_kernel("max_pool2d", x)  # cuda_kernels/pool.py: one launch
+        if gpu:  # it saves where each max was (flat indices), not a mask
+            out, where = gpu(x, self.kernel, self.stride)
+            self.save_for_backward(Tensor._make(where, False, None))
+            return out
         rows = _rows(x, self.kernel, self.stride, self.padding)
         out = rows.max(axis=0)  # over the outer axis: whole rows at a time, fast
         won = rows == out  # one-hot rows, except where a window holds its max twice
         # On a tie the first element keeps the whole gradient, as in PyTorch (a ReLU before
         # the pool makes ties of zeros common): drop every win after a window's first.
+        # (A loop over the kh*kw rows: NumPy's cumsum down them is ~10x slower.)
         seen = won[0].copy()
         for t in range(1, len(won)):
             won[t] &= ~seen
@@ -58,8 +65,17 @@ class MaxPool(Function):
     def backward(self, grad):
         (won,) = self.saved_tensors
         if _recording():  # the mask must be a graph value too: recompute it in ops
-            won = self._winners_in_ops()
-        return (_fold_rows(grad.reshape(1, -1) * won, self),)
+            return (_fold_rows(grad.reshape(1, -1) * self._winners_in_ops(), self),)
+        gpu = backend.gpu_kernel("max_pool2d_backward", grad.data)
+        if gpu:  # `won` holds the flat indices of the maxima there
+            dx = gpu(grad.data, won.data, self.inputs[0].shape)
+            return (Tensor._make(dx, False, None),)
+        # A plain backward: the same product and col2im on the raw arrays.
+        rows = grad.data.reshape(1, -1) * won.data
+        (kh, kw), (n, c, oh, ow) = self.kernel, self.out_shape
+        windows = rows.reshape(kh, kw, n, c, oh, ow).transpose(2, 3, 4, 5, 0, 1)
+        args = (self.inputs[0].shape, self.kernel, self.stride, self.padding)
+        return (Tensor._make(_fold_windows(windows, *args), False, None),)
 
     def _winners_in_ops(self) -> Tensor:
         """``won`` of forward, from the input and output tensors: one-hot rows of 0.0/1.0."""
