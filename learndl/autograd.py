@@ -44,6 +44,13 @@ def is_grad_enabled() -> bool:
     return _grad_enabled
 
 
+def is_recording() -> bool:
+    """True when new ops are recorded: grad mode is on, or an ``_apply_hooks`` listener (the
+    ``@ld.function`` tracer) sees every op. A backward formula may run on raw arrays, with no
+    node per product, only when this is False: a plain ``backward()``."""
+    return _grad_enabled or bool(_apply_hooks)
+
+
 class set_grad_enabled(contextlib.ContextDecorator):  # noqa: N801 - named as PyTorch's
     """Turn graph recording on or off inside a ``with`` block (or for a decorated function)."""
 

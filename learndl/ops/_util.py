@@ -92,7 +92,7 @@ def unwrap(*tensors: Tensor) -> Any:
         ...     type(unwrap(ld.ones(2))[0]).__name__
         'ndarray'
     """
-    if autograd._grad_enabled or autograd._apply_hooks:
+    if autograd.is_recording():
         return tensors
     return [t.data for t in tensors]
 

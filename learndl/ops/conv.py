@@ -105,13 +105,6 @@ class Fold(Function):
         return (unfold(grad, self.kernel, self.stride, self.padding),)
 
 
-def _recording() -> bool:
-    """Whether a backward must be written in learndl ops: with ``create_graph=True`` (to be
-    differentiated again) or while ``@ld.function`` traces (to be replayed). A plain
-    ``backward()`` computes on raw arrays instead: no node per product."""
-    return autograd.is_grad_enabled() or bool(autograd._apply_hooks)
-
-
 def _taps(padded, kernel, stride, out_hw):
     """View (C, kh, kw, oh, ow, N) of a padded batch stored (C, Hp, Wp, N): [c, i, j, y, x, n]
     is the pixel that kernel tap (i, j) reads for output pixel (y, x) of image n. Writable,
@@ -182,7 +175,7 @@ class Conv(Function):
     def backward(self, grad):
         weight, cols = self.saved_tensors
         need_x, need_w, *need_b = self.needs_input_grad
-        if _recording():  # the same products in learndl ops, for a graph of the gradient
+        if autograd.is_recording():  # the same products in learndl ops, for a graph of it
             return self._backward_in_ops(grad, weight)
         g = grad.data.transpose(1, 2, 3, 0).reshape(weight.shape[0], -1)  # G: (O, oh*ow*N)
         grad_x = grad_w = grad_b = None

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from learndl import autograd
 from learndl.autograd import Function
 from learndl.errors import ShapeError
-from learndl.ops._util import binary_operands, sum_to
+from learndl.ops._util import binary_operands, sum_to, unwrap, wrap
 from learndl.tensor import Tensor
 
 
@@ -103,11 +102,9 @@ class Linear(Function):
     def backward(self, grad):
         x, weight = self.saved_tensors
         need_x, need_w, *need_b = self.needs_input_grad
-        # A plain backward() (no create_graph=True, no @ld.function tracing) makes no graph
-        # of the gradient, so the formulas run on raw arrays: no node per product. They
-        # read the same on arrays and on tensors (@, .T, .sum, .reshape work on both).
-        raw = not autograd.is_grad_enabled() and not autograd._apply_hooks
-        g, x, w = (grad.data, x.data, weight.data) if raw else (grad, x, weight)
+        # Arrays in a plain backward() (see _util.unwrap): the formulas below read the same
+        # on arrays and on tensors (@, .T, .sum, .reshape work on both).
+        g, x, w = unwrap(grad, x, weight)
         rows = x
         if g.ndim != 2:  # fold the leading axes, as forward did
             rows, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
@@ -118,12 +115,7 @@ class Linear(Function):
             grad_w = g.T @ rows
         if need_b and need_b[0]:
             grad_b = g.sum(axis=0)
-        grads = (grad_x, grad_w, grad_b)[: len(self.inputs)]
-        return tuple(_wrap(a) for a in grads) if raw else grads
-
-
-def _wrap(array: Any) -> Tensor | None:
-    return None if array is None else Tensor._make(array, False, None)
+        return wrap(*(grad_x, grad_w, grad_b)[: len(self.inputs)])
 
 
 def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:

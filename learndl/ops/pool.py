@@ -17,10 +17,10 @@ Example:
 
 from __future__ import annotations
 
-from learndl import backend
+from learndl import autograd, backend
 from learndl.autograd import Function
 from learndl.errors import ShapeError
-from learndl.ops.conv import _fold_windows, _out_shape, _pair, _recording, _windows, fold, unfold
+from learndl.ops.conv import _fold_windows, _out_shape, _pair, _windows, fold, unfold
 from learndl.ops.shape import stack
 from learndl.tensor import Tensor
 
@@ -64,7 +64,7 @@ class MaxPool(Function):
 
     def backward(self, grad):
         (won,) = self.saved_tensors
-        if _recording():  # the mask must be a graph value too: recompute it in ops
+        if autograd.is_recording():  # the mask must be a graph value too: recompute it in ops
             return (_fold_rows(grad.reshape(1, -1) * self._winners_in_ops(), self),)
         gpu = backend.gpu_kernel("max_pool2d_backward", grad.data)
         if gpu:  # `won` holds the flat indices of the maxima there

@@ -45,7 +45,7 @@ def _spread(grad: Tensor, shape: tuple[int, ...], axes, keepdims: bool, count: i
     (g,) = unwrap(grad)
     if count != 1:  # divide before spreading: fewer numbers
         g = g / count
-    if g is not grad and not isinstance(g, Tensor):  # a plain backward(): the same on arrays
+    if not isinstance(g, Tensor):  # a plain backward(): the same two steps on the array
         if axes is not None and not keepdims:
             g = g.reshape(_kept_shape(shape, axes))
         return wrap(expand_array(g, shape))[0]
