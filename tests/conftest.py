@@ -9,6 +9,8 @@ import shutil
 import pytest
 from hypothesis import settings
 
+from learndl import backend
+
 # A shared 2-core machine makes wall-clock deadlines flaky; CI also wants repeatable examples.
 settings.register_profile("learndl", deadline=None)
 settings.register_profile("ci", deadline=None, derandomize=True, print_blob=True)
@@ -17,17 +19,8 @@ settings.load_profile("ci" if os.environ.get("CI") else "learndl")
 CHROMIUM = "/usr/bin/chromium"
 
 
-@functools.cache
-def cuda_device_count() -> int:
-    """Number of CUDA devices cupy can see; 0 when cupy or a driver is missing."""
-    try:
-        import cupy
-    except ImportError:
-        return 0
-    try:
-        return int(cupy.cuda.runtime.getDeviceCount())
-    except Exception:  # cudaErrorInsufficientDriver and friends: no usable device
-        return 0
+# Asked once per session (CuPy's runtime query is not free); learndl's own answer.
+cuda_device_count = functools.cache(backend.cuda_device_count)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
