@@ -2,14 +2,4 @@
 
 from __future__ import annotations
 
-import pytest
-
-import learndl as ld
-from learndl.keras import backend
-
-
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    backend.clear_session()
-    ld.manual_seed(0)
-    yield
+from tests.keras_helpers import fresh_keras_session  # noqa: F401 - autouse: imported, it applies

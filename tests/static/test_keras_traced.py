@@ -9,18 +9,10 @@ import pytest
 import learndl as ld
 from learndl import keras
 from learndl.keras import backend
+from tests.keras_helpers import fresh_keras_session  # noqa: F401 - autouse: imported, it applies
+from tests.keras_helpers import sequential as _seq
 
 L = keras.layers
-
-
-@pytest.fixture(autouse=True)
-def _fresh_session():
-    backend.clear_session()
-    ld.manual_seed(0)
-
-
-def _seq(shape, *layers):
-    return keras.Sequential([keras.Input(shape), *layers])
 
 
 MODELS = {
