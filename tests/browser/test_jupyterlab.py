@@ -10,6 +10,7 @@ pass the same check without any server. Screenshots go to test-output/.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -19,7 +20,9 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -123,52 +126,58 @@ def run_all(page, cells) -> None:
     )
 
 
-def test_widgets_in_jupyterlab_then_the_saved_html_without_a_kernel(lab):
+@contextlib.contextmanager
+def chromium_page(errors: list[str], failure_png: str) -> Iterator[tuple[Any, Any]]:
+    """Chromium and a tall page whose JavaScript errors go to ``errors``; if the test fails,
+    a full-page screenshot is saved to test-output/``failure_png``. Yields (browser, page)."""
     sync_api = pytest.importorskip("playwright.sync_api")
     OUT.mkdir(exist_ok=True)
-    errors: list[str] = []
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
         try:
             page = browser.new_page(viewport={"width": 1300, "height": 1600})
             page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(f"{lab['url']}/lab/tree/widgets.ipynb?token={lab['token']}")
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-            page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(
-                timeout=60_000
-            )
-            cells = page.locator(".jp-Notebook .jp-CodeCell")
-            run_all(page, cells)
-            graph = cells.nth(1).locator(".ld-graph svg g.node")
-            graph.nth(GRAPH_NODES - 1).wait_for(timeout=60_000)
-            assert graph.count() == GRAPH_NODES
-            check_stepper(cells.nth(2))
-            # the %%train cell ends with its dashboard in the output
-            cells.nth(4).locator(".ld-widget").first.wait_for(timeout=60_000)
-            page.screenshot(path=str(OUT / "jupyterlab_widgets.png"), full_page=True)
-            page.keyboard.press("Control+s")
-            saved = lab["root"] / "widgets.ipynb"
-            for _ in range(40):
-                nb = json.loads(saved.read_text())
-                if nb["cells"][2].get("outputs"):
-                    break
-                time.sleep(0.5)
-            outputs = [o for o in nb["cells"][2]["outputs"] if "text/html" in o.get("data", {})]
-            assert outputs, "the saved stepper output has no text/html"
-            html = outputs[-1]["data"]["text/html"]
-            html = "".join(html) if isinstance(html, list) else html
-            plain = lab["root"] / "stepper_output.html"
-            plain.write_text(f"<!doctype html><meta charset=utf-8><body>{html}</body>")
-            static = browser.new_page()
-            static.on("pageerror", lambda e: errors.append(str(e)))
-            static.goto(plain.as_uri())
-            check_stepper(static)
-            static.screenshot(path=str(OUT / "jupyterlab_saved_stepper.png"))
+            yield browser, page
         except Exception:
-            page.screenshot(path=str(OUT / "jupyterlab_failure.png"), full_page=True)
+            page.screenshot(path=str(OUT / failure_png), full_page=True)
             raise
         finally:
             browser.close()
+
+
+def test_widgets_in_jupyterlab_then_the_saved_html_without_a_kernel(lab):
+    errors: list[str] = []
+    with chromium_page(errors, "jupyterlab_failure.png") as (browser, page):
+        page.goto(f"{lab['url']}/lab/tree/widgets.ipynb?token={lab['token']}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+        page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").wait_for(timeout=60_000)
+        cells = page.locator(".jp-Notebook .jp-CodeCell")
+        run_all(page, cells)
+        graph = cells.nth(1).locator(".ld-graph svg g.node")
+        graph.nth(GRAPH_NODES - 1).wait_for(timeout=60_000)
+        assert graph.count() == GRAPH_NODES
+        check_stepper(cells.nth(2))
+        # the %%train cell ends with its dashboard in the output
+        cells.nth(4).locator(".ld-widget").first.wait_for(timeout=60_000)
+        page.screenshot(path=str(OUT / "jupyterlab_widgets.png"), full_page=True)
+        page.keyboard.press("Control+s")
+        saved = lab["root"] / "widgets.ipynb"
+        for _ in range(40):
+            nb = json.loads(saved.read_text())
+            if nb["cells"][2].get("outputs"):
+                break
+            time.sleep(0.5)
+        outputs = [o for o in nb["cells"][2]["outputs"] if "text/html" in o.get("data", {})]
+        assert outputs, "the saved stepper output has no text/html"
+        html = outputs[-1]["data"]["text/html"]
+        html = "".join(html) if isinstance(html, list) else html
+        plain = lab["root"] / "stepper_output.html"
+        plain.write_text(f"<!doctype html><meta charset=utf-8><body>{html}</body>")
+        static = browser.new_page()
+        static.on("pageerror", lambda e: errors.append(str(e)))
+        static.goto(plain.as_uri())
+        check_stepper(static)
+        static.screenshot(path=str(OUT / "jupyterlab_saved_stepper.png"))
     assert not errors, errors
     assert set(KINDS) == {1, 2, 4}
 
@@ -197,83 +206,71 @@ def test_lesson_01_runs_top_to_bottom_in_jupyterlab_with_its_widgets_drawn(lab):
     no cell has an error output or a traceback, every ``%%exercise`` line says "✓", a graph
     widget drew its nodes and a backward stepper shows its "next ▶" button.
     """
-    sync_api = pytest.importorskip("playwright.sync_api")
-    OUT.mkdir(exist_ok=True)
     shutil.copy(ROOT / "lessons" / "01_derivatives.ipynb", lab["root"] / "01_derivatives.ipynb")
     errors: list[str] = []
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-        try:
-            page = browser.new_page(viewport={"width": 1300, "height": 1600})
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            # a workspace of its own: only the lesson open, as on a new user's first `make lab`
-            # (the default workspace restores widgets.ipynb from the test above)
-            page.goto(
-                f"{lab['url']}/lab/workspaces/lesson01/tree/01_derivatives.ipynb"
-                f"?token={lab['token']}"
-            )
-            page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
-            page.wait_for_function(
-                "() => { const w = window.jupyterapp.shell.currentWidget;"
-                " return !!(w && w.content && w.content.model); }",
-                timeout=60_000,
-            )
-            # the saved outputs and prompts would pass every check below without a kernel
-            page.evaluate(
-                "async () => {"
-                " await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }"
-            )
-            page.wait_for_function(
-                "() => window.jupyterapp.shell.currentWidget.content.model.toJSON().cells"
-                ".every(c => c.cell_type !== 'code'"
-                " || (c.outputs.length === 0 && c.execution_count === null))",
-                timeout=10_000,
-            )
-            # NOTE: JupyterLab renders only the cells near the viewport (windowing), so
-            # run_all's "last cell" is the last one drawn: wait on the model for the rest
-            run_all(page, page.locator(".jp-Notebook .jp-CodeCell"))
-            page.wait_for_function(ALL_RAN, timeout=90_000)
+    with chromium_page(errors, "jupyterlab_lesson01_failure.png") as (browser, page):
+        # a workspace of its own: only the lesson open, as on a new user's first `make lab`
+        # (the default workspace restores widgets.ipynb from the test above)
+        page.goto(
+            f"{lab['url']}/lab/workspaces/lesson01/tree/01_derivatives.ipynb?token={lab['token']}"
+        )
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+        page.wait_for_function(
+            "() => { const w = window.jupyterapp.shell.currentWidget;"
+            " return !!(w && w.content && w.content.model); }",
+            timeout=60_000,
+        )
+        # the saved outputs and prompts would pass every check below without a kernel
+        page.evaluate(
+            "async () => {"
+            " await window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs'); }"
+        )
+        page.wait_for_function(
+            "() => window.jupyterapp.shell.currentWidget.content.model.toJSON().cells"
+            ".every(c => c.cell_type !== 'code'"
+            " || (c.outputs.length === 0 && c.execution_count === null))",
+            timeout=10_000,
+        )
+        # NOTE: JupyterLab renders only the cells near the viewport (windowing), so
+        # run_all's "last cell" is the last one drawn: wait on the model for the rest
+        run_all(page, page.locator(".jp-Notebook .jp-CodeCell"))
+        page.wait_for_function(ALL_RAN, timeout=90_000)
 
-            nb = page.evaluate(NOTEBOOK_JSON)
-            code = [c for c in nb["cells"] if c["cell_type"] == "code"]
-            for i, cell in enumerate(code):
-                failed = [o for o in cell["outputs"] if o["output_type"] == "error"]
-                assert not failed, f"code cell {i} has an error output: {failed}"
-                stderr = stream_text(cell, "stderr")
-                assert "Traceback" not in stderr and "Error" not in stderr, (i, stderr)
-            not_run = [i for i, c in enumerate(code) if c["execution_count"] is None]
-            assert not not_run, f"code cells that did not run: {not_run}"
+        nb = page.evaluate(NOTEBOOK_JSON)
+        code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+        for i, cell in enumerate(code):
+            failed = [o for o in cell["outputs"] if o["output_type"] == "error"]
+            assert not failed, f"code cell {i} has an error output: {failed}"
+            stderr = stream_text(cell, "stderr")
+            assert "Traceback" not in stderr and "Error" not in stderr, (i, stderr)
+        not_run = [i for i, c in enumerate(code) if c["execution_count"] is None]
+        assert not not_run, f"code cells that did not run: {not_run}"
 
-            exercises = [c for c in code if "".join(c["source"]).startswith("%%exercise")]
-            assert len(exercises) == 2
-            for cell in exercises:
-                lines = [line for line in stream_text(cell, "stdout").splitlines() if line]
-                assert lines, f"no output from {''.join(cell['source']).splitlines()[0]}"
-                assert all(line.startswith("✓") for line in lines), lines
+        exercises = [c for c in code if "".join(c["source"]).startswith("%%exercise")]
+        assert len(exercises) == 2
+        for cell in exercises:
+            lines = [line for line in stream_text(cell, "stdout").splitlines() if line]
+            assert lines, f"no output from {''.join(cell['source']).splitlines()[0]}"
+            assert all(line.startswith("✓") for line in lines), lines
 
-            # the graph cell comes just before the stepper cell: bring both into view
-            sources = ["".join(c["source"]) for c in nb["cells"]]
-            index = next(i for i, s in enumerate(sources) if "BackwardStepper(f_val)" in s)
-            page.evaluate(
-                "async i => { await window.jupyterapp.shell.currentWidget.content"
-                ".scrollToItem(i, 'center'); }",
-                index,
-            )
-            panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
-            assert panel.count() == 1
-            nodes = panel.locator(".ld-graph svg g.node")
-            nodes.first.wait_for(state="attached", timeout=30_000)
-            assert nodes.count() > 0
-            stepper = panel.get_by_role("button", name="next ▶").first
-            stepper.wait_for(state="attached", timeout=30_000)
-            stepper.scroll_into_view_if_needed()
-            stepper.wait_for(state="visible", timeout=10_000)
-            assert panel.locator(".jp-OutputArea-output").count() > 0
-            assert panel.locator(".jp-OutputArea-output", has_text="Traceback").count() == 0
-            page.screenshot(path=str(OUT / "jupyterlab_lesson01.png"))
-        except Exception:
-            page.screenshot(path=str(OUT / "jupyterlab_lesson01_failure.png"), full_page=True)
-            raise
-        finally:
-            browser.close()
+        # the graph cell comes just before the stepper cell: bring both into view
+        sources = ["".join(c["source"]) for c in nb["cells"]]
+        index = next(i for i, s in enumerate(sources) if "BackwardStepper(f_val)" in s)
+        page.evaluate(
+            "async i => { await window.jupyterapp.shell.currentWidget.content"
+            ".scrollToItem(i, 'center'); }",
+            index,
+        )
+        panel = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+        assert panel.count() == 1
+        nodes = panel.locator(".ld-graph svg g.node")
+        nodes.first.wait_for(state="attached", timeout=30_000)
+        assert nodes.count() > 0
+        stepper = panel.get_by_role("button", name="next ▶").first
+        stepper.wait_for(state="attached", timeout=30_000)
+        stepper.scroll_into_view_if_needed()
+        stepper.wait_for(state="visible", timeout=10_000)
+        assert panel.locator(".jp-OutputArea-output").count() > 0
+        assert panel.locator(".jp-OutputArea-output", has_text="Traceback").count() == 0
+        page.screenshot(path=str(OUT / "jupyterlab_lesson01.png"))
     assert not errors, errors
