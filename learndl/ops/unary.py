@@ -13,7 +13,7 @@ Example:
 from __future__ import annotations
 
 from learndl import backend
-from learndl.autograd import Function, is_grad_enabled
+from learndl.autograd import Function, is_recording
 from learndl.ops._util import unwrap, wrap
 from learndl.tensor import Tensor
 
@@ -104,7 +104,7 @@ class Relu(Function):
 
     def backward(self, grad):
         gpu = backend.gpu_kernel("relu_backward", grad.data)
-        if gpu and not is_grad_enabled():  # a plain backward (no create_graph): one kernel
+        if gpu and not is_recording():  # a plain backward (see autograd.is_recording): one kernel
             return (Tensor._make(gpu(grad.data, self.saved_output.data), False, None),)
         # NOTE: the 0/1 mask (out > 0) is a constant to autograd, so the second derivative
         # is 0 as it should be; grad * relu(x) / x would divide by zero. (A mask multiply,

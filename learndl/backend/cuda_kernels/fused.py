@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 
 from learndl import backend, functional, ops
-from learndl.autograd import Function, is_grad_enabled
+from learndl.autograd import Function, is_recording
 from learndl.tensor import Tensor
 
 SQRT1_2, INV_SQRT_2PI = 1.0 / math.sqrt(2.0), 1.0 / math.sqrt(2.0 * math.pi)
@@ -37,7 +37,7 @@ class Gelu(Function):
     def backward(self, grad):
         (x,) = self.saved_tensors
         fused = _kernel(grad.data, "gelu_backward")
-        if fused is not None and not is_grad_enabled():  # a plain backward: one kernel
+        if fused is not None and not is_recording():  # a plain backward: one kernel
             return (Tensor._make(fused(grad.data, x.data), False, None),)
         cdf = 0.5 * (1.0 + ops.erf(x * SQRT1_2))  # Phi(x)
         pdf = ops.exp(-0.5 * x * x) * INV_SQRT_2PI  # phi(x)
@@ -56,7 +56,7 @@ class SoftmaxCrossEntropy(Function):
     def backward(self, grad):
         logits, labels = self.inputs
         fused = _kernel(grad.data, "softmax_ce_backward")
-        if fused is not None and not is_grad_enabled():  # a plain backward: one kernel
+        if fused is not None and not is_recording():  # a plain backward: one kernel
             dz = fused(logits.data, labels.data, self.lse, grad.data)
             return Tensor._make(dz, False, None), None
         # d loss_i / d z_ij = softmax(z_i)_j - [j == label_i], in learndl ops.
