@@ -202,7 +202,7 @@ class Function:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each input, whether backward must compute its gradient (skip the others)."""
-        return tuple(t.requires_grad for t in self.inputs)
+        return tuple([t.requires_grad for t in self.inputs])
 
     @property
     def output(self) -> Tensor | None:
@@ -242,6 +242,11 @@ class Function:
             needs_grad = _grad_enabled and inputs[0].requires_grad
             node._saved = () if needs_grad else None
             data = node.forward(inputs[0].data)
+        elif len(inputs) == 3:  # linear and conv with a bias: a network is mostly these
+            a, b, c = inputs
+            needs_grad = _grad_enabled and (a.requires_grad or b.requires_grad or c.requires_grad)
+            node._saved = () if needs_grad else None
+            data = node.forward(a.data, b.data, c.data)
         else:
             needs_grad = _grad_enabled and any(t.requires_grad for t in inputs)
             node._saved = () if needs_grad else None

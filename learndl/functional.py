@@ -168,7 +168,11 @@ def _check_labels(op: str, logits: Tensor, target: Tensor) -> None:
             f"{op}: expects logits (N, C) and labels (N,), got {logits.shape} and {target.shape}."
         )
     labels = target.data
-    if labels.size and (labels.min() < 0 or labels.max() >= logits.shape[1]):
+    # One reduction instead of min() and max(): read as unsigned, a negative label is huge.
+    unsigned = (
+        labels if labels.dtype.kind == "u" else labels.view(labels.dtype.str.replace("i", "u"))
+    )
+    if labels.size and unsigned.max() >= logits.shape[1]:
         raise ShapeError(
             f"{op}: labels must lie in [0, {logits.shape[1] - 1}] for {logits.shape[1]} classes; "
             f"got values from {int(labels.min())} to {int(labels.max())}."

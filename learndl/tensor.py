@@ -164,7 +164,8 @@ class Tensor:
                     "starting gradient is ambiguous. Reduce it first (loss.sum() or "
                     "loss.mean()), or pass grad=ld.ones_like(t)."
                 )
-            one = self.xp.array(1, self.data.dtype).reshape(self.data.shape)
+            one = self.xp.array(1, self.data.dtype)  # 0-d; shaped like self if that is (1,)
+            one = one if self.data.ndim == 0 else one.reshape(self.data.shape)
             grad = Tensor._make(one, False, None)
         else:
             if not isinstance(grad, Tensor):

@@ -60,13 +60,17 @@ def device_of(array: Any) -> str:
     return "cuda" if module.startswith("cupy") else "cpu"
 
 
+# An ndarray, or the NumPy scalar that a full reduction (x.sum()) gives.
+_NUMPY_TYPES = frozenset({np.ndarray, np.float32, np.float64, np.float16, np.int64, np.bool_})
+
+
 def xp(*arrays: Any) -> ModuleType:
     """Return the array module (numpy or cupy) shared by ``arrays``.
 
     Raises:
         DeviceError: if the arrays live on different devices.
     """
-    if len(arrays) == 1 and type(arrays[0]) is np.ndarray:  # the common case, checked first
+    if len(arrays) == 1 and type(arrays[0]) in _NUMPY_TYPES:  # the common cases, checked first
         return np
     device = None
     for a in arrays:

@@ -40,9 +40,10 @@ class Dataset(ABC):
 
 
 def _as_array(t: Any) -> np.ndarray:
-    # Tensors expose their ndarray as ``.data``; anything else goes through numpy.
+    # Tensors expose their ndarray as ``.data``; anything else goes through numpy, then
+    # learndl's dtype rules (float64 data becomes float32) -- once, not once per batch.
     data = getattr(t, "data", None)
-    return data if isinstance(data, np.ndarray) else np.asarray(t)
+    return data if isinstance(data, np.ndarray) else ld.creation.as_array(np.asarray(t))
 
 
 class TensorDataset(Dataset):
@@ -80,7 +81,7 @@ class TensorDataset(Dataset):
             )
 
     def __getitem__(self, index: Any) -> tuple:
-        return tuple(ld.tensor(a[index]) for a in self.arrays)
+        return tuple(ld.tensor(a[index], dtype=a.dtype) for a in self.arrays)
 
     def __len__(self) -> int:
         return self.arrays[0].shape[0]

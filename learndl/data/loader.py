@@ -125,7 +125,9 @@ class DataLoader:
                 isinstance(root, TensorDataset)
                 and type(root).__getitem__ is TensorDataset.__getitem__
             ):
-                return tuple(ld.tensor(a[root_index]) for a in root.arrays)
+                # A fancy index copies, and the arrays already have learndl's dtypes
+                # (TensorDataset converted them once): the batch needs no ld.tensor().
+                return tuple([ld.Tensor._make(a[root_index], False, None) for a in root.arrays])
             return default_collate([self.dataset[int(i)] for i in index])
         return self.collate_fn([self.dataset[int(i)] for i in index])
 

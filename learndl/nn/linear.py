@@ -54,14 +54,17 @@ class Linear(Module):
             init.uniform_(self.bias, -bound, bound)
 
     def forward(self, input: Tensor) -> Tensor:  # noqa: A002 - PyTorch's name
-        if input.ndim == 0 or input.shape[-1] != self.in_features:
+        try:
+            return functional.linear(input, self.weight, self.bias)
+        except ShapeError as e:  # linear checks the sizes; say which layer it was
+            if input.ndim != 0 and input.shape[-1] == self.in_features:
+                raise
             got = input.shape[-1] if input.ndim else 1
             raise ShapeError(
                 f"{self._label()} got input of shape {input.shape}, whose last axis should "
                 f"have {self.in_features} features. Try Linear({got}, {self.out_features}) here, "
                 "or check the layer before it (a missing nn.Flatten() for images?)."
-            )
-        return functional.linear(input, self.weight, self.bias)
+            ) from e
 
     def extra_repr(self) -> str:
         return (

@@ -97,8 +97,12 @@ def unwrap(*tensors: Tensor) -> Any:
     return [t.data for t in tensors]
 
 
+_make = Tensor._make
+
+
 def wrap(*grads: Any) -> tuple[Tensor | None, ...]:
     """Gradients as tensors again (arrays are wrapped; tensors and None pass through)."""
+    # NOTE: a list comprehension, not a generator: this runs for every node of every backward
     return tuple(
-        g if g is None or isinstance(g, Tensor) else Tensor._make(g, False, None) for g in grads
+        [g if g is None or isinstance(g, Tensor) else _make(g, False, None) for g in grads]
     )

@@ -128,7 +128,13 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> y.shape, y.grad_fn.name
         ((2, 4), 'linear')
     """
-    x, weight = binary_operands("linear", x, weight)
+    if not (
+        isinstance(x, Tensor)
+        and isinstance(weight, Tensor)
+        and x.data.dtype == weight.data.dtype
+        and type(x.data) is type(weight.data)
+    ):  # the fast path above is the usual case: two tensors of one dtype on one device
+        x, weight = binary_operands("linear", x, weight)
     if weight.ndim != 2:
         raise ShapeError(
             f"linear: the weight must be 2-D (out_features, in_features), got {weight.shape}."

@@ -16,7 +16,7 @@ import math
 
 from learndl.autograd import Function
 from learndl.errors import ShapeError
-from learndl.ops._util import unwrap, wrap
+from learndl.ops._util import unwrap
 from learndl.ops.shape import Expand, Reshape, expand_array
 from learndl.tensor import Tensor
 
@@ -48,7 +48,7 @@ def _spread(grad: Tensor, shape: tuple[int, ...], axes, keepdims: bool, count: i
     if not isinstance(g, Tensor):  # a plain backward(): the same two steps on the array
         if axes is not None and not keepdims:
             g = g.reshape(_kept_shape(shape, axes))
-        return wrap(expand_array(g, shape))[0]
+        return Tensor._make(expand_array(g, shape), False, None)
     if axes is not None and not keepdims:  # put the reduced axes back as size 1
         g = Reshape.apply(g, shape=_kept_shape(shape, axes))
     return Expand.apply(g, shape=shape)

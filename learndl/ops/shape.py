@@ -51,7 +51,7 @@ def expand_array(x, shape: tuple[int, ...]):
         # NOTE: broadcast_to makes a view but spends ~4 us setting it up in Python;
         # filling a small array with one value is ~10x cheaper (sum's backward does this).
         out = xp.empty(shape, x.dtype)
-        out.fill(x.reshape(()))
+        out.fill(x if x.ndim == 0 else x.reshape(()))
         return out
     return xp.broadcast_to(x, shape)
 

@@ -19,7 +19,7 @@ Example:
 
 from __future__ import annotations
 
-from learndl.autograd import Function
+from learndl.autograd import Function, is_recording
 from learndl.ops.reduce import normalize_axis
 from learndl.tensor import Tensor
 
@@ -80,6 +80,9 @@ class CrossEntropy(Function):
 
     def backward(self, grad):
         logits, labels = self.saved_tensors
+        if not is_recording():  # a plain backward(): the same formula on arrays, no node
+            d = _cross_entropy_grad(self._probs.copy(), labels.data, grad.data, self.reduction)
+            return Tensor._make(d, False, None), None
         # NOTE: `_probs` is a private setting on purpose: @ld.function's tracer records no
         # setting that starts with "_", so a replayed graph recomputes the softmax from
         # each call's logits instead of reusing the first call's probabilities.
@@ -87,6 +90,19 @@ class CrossEntropy(Function):
             logits, labels, grad, reduction=self.reduction, _probs=self._probs
         )
         return d, None
+
+
+def _cross_entropy_grad(probs, labels, grad, reduction: str):
+    """Raw arrays: ``(probs - onehot(labels)) * grad``, scaled by 1/N for a mean; ``probs``
+    (a fresh copy of the softmax) is changed in place and returned."""
+    n = len(labels)
+    # NOTE: subtract before scaling: p - 1 is exact near p = 1
+    probs[Function.xp(probs).arange(n), labels] -= 1.0
+    if reduction == "none":
+        probs *= grad.reshape(-1, 1)  # one upstream value per row
+    else:
+        probs *= grad / n if reduction == "mean" else grad
+    return probs
 
 
 class CrossEntropyGrad(Function):
@@ -103,13 +119,7 @@ class CrossEntropyGrad(Function):
         self.save_for_backward(*self.inputs)
         probs = getattr(self, "_probs", None)  # given by cross_entropy's forward, if it ran
         d = _softmax(logits, 1) if probs is None else probs.copy()  # a retained graph reuses it
-        n = len(labels)
-        d[self.xp(d).arange(n), labels] -= 1.0  # NOTE: before scaling: p - 1 is exact near p = 1
-        if self.reduction == "none":
-            d *= grad.reshape(-1, 1)  # one upstream value per row
-        else:
-            d *= grad / n if self.reduction == "mean" else grad
-        return d
+        return _cross_entropy_grad(d, labels, grad, self.reduction)
 
     def backward(self, up):  # only for second derivatives
         logits, labels, grad = self.saved_tensors
