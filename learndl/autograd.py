@@ -259,6 +259,8 @@ class Function:
                 hook(node, out)
         if needs_grad:
             node._output = weakref.ref(out)
+            if _layer_name is not None:
+                node.module = _layer_name
             if _anomaly_mode:
                 node.created_at = _user_frame()
         else:
@@ -281,6 +283,11 @@ def _make_tensor(data: Any, requires_grad: bool, grad_fn: Any) -> Tensor:
 
 # Callbacks run after every Function.apply: (node, output). The static-graph tracer uses it.
 _apply_hooks: list[Callable[[Function, Tensor], None]] = []
+
+# The qualified name of the ld.nn layer running now ("fc1"; "" for the model itself), set by
+# Module.__call__; None outside any layer. A recorded node keeps it as ``node.module``, so a
+# graph picture can box each layer's ops.
+_layer_name: str | None = None
 
 
 # --------------------------------------------------------------------------- backward

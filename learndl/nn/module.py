@@ -14,8 +14,8 @@ Everything else -- ``parameters()``, ``state_dict()``, ``train()``, ``to()``, th
 ``repr`` -- walks those dicts. Calling a module runs ``forward`` between its hooks.
 
 While a module runs, its qualified name (``"fc1"``, ``"features.0"``; ``""`` for the
-model itself, as in ``named_modules()``) is on ``_module_stack``, and every graph node
-created meanwhile gets it as ``node.module``, so a graph picture can box each layer's ops.
+model itself, as in ``named_modules()``) is ``autograd._layer_name``, and every graph node
+recorded meanwhile gets it as ``node.module``, so a graph picture can box each layer's ops.
 
 Example:
     >>> import learndl as ld
@@ -48,14 +48,8 @@ from learndl.errors import ShapeError
 from learndl.nn.parameter import Parameter
 from learndl.tensor import Tensor
 
-# Qualified names of the modules now running, innermost last, and the modules themselves.
-_module_stack: list[str] = []
+# The modules now running, innermost last (the innermost one's name is autograd._layer_name).
 _running: list[Module] = []
-
-
-def _record_module(node: autograd.Function, out: Tensor) -> None:
-    """Run after every op while a module runs: label the node with that module's name."""
-    node.module = _module_stack[-1]
 
 
 class StateDictError(ShapeError, KeyError):
@@ -424,10 +418,9 @@ class Module:
         return handle
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        _module_stack.append(self._path_in_caller())
+        outer = autograd._layer_name  # the caller's name, restored when this call ends
+        autograd._layer_name = self._path_in_caller(outer)
         _running.append(self)
-        if len(_running) == 1:  # the outermost call: label nodes until it returns
-            autograd._apply_hooks.append(_record_module)
         try:
             # The `if`s skip copying empty hook dicts: most calls have no hooks, and this
             # runs for every layer of every step.
@@ -444,16 +437,15 @@ class Module:
                         out = result
             return out
         finally:
-            _module_stack.pop()
             _running.pop()
-            if not _running:
-                autograd._apply_hooks.remove(_record_module)
+            autograd._layer_name = outer
 
-    def _path_in_caller(self) -> str:
-        """This module's qualified name inside the module that is calling it."""
+    def _path_in_caller(self, parent_path: str | None) -> str:
+        """This module's qualified name inside the module that is calling it (whose name
+        is ``parent_path``)."""
         if not _running:
             return ""
-        parent, parent_path = _running[-1], _module_stack[-1]
+        parent = _running[-1]
         # Every step calls the same layers from the same parents: remember the last answer
         # and reuse it while the parent still holds this module under that name.
         last = self.__dict__.get("_last_path")
@@ -469,7 +461,7 @@ class Module:
 
     def _label(self) -> str:
         """How error messages name this layer: ``Linear(in_features=...) (layer 'fc2')``."""
-        path = _module_stack[-1] if _running and _running[-1] is self else ""
+        path = autograd._layer_name if _running and _running[-1] is self else ""
         return f"{self!r} (layer {path!r})" if path else repr(self)
 
     # ------------------------------------------------------------------ printing

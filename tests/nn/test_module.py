@@ -270,8 +270,11 @@ def test_module_path_on_nodes():
     order = ld.autograd.topological_order(out.grad_fn)
     paths = {getattr(node, "module", None) for node in order}
     assert {"fc1", "act", "block.0", "block.1", "fc2"} <= paths
-    assert module_mod._module_stack == []
-    assert module_mod._record_module not in ld.autograd._apply_hooks  # only while running
+    assert module_mod._running == [] and ld.autograd._layer_name is None  # only while running
+    with ld.no_grad():
+        assert net(ld.randn(3, 4)).grad_fn is None
+    x = ld.randn(3, 4, requires_grad=True)
+    assert not hasattr((x * 2).grad_fn, "module")  # made outside any layer: no name
 
 
 def test_module_path_follows_a_layer_that_moved():
@@ -296,8 +299,7 @@ def test_module_path_cleared_after_error():
     net = nn.Sequential(nn.Linear(4, 2))
     with pytest.raises(ld.ShapeError):
         net(ld.randn(3, 5))
-    assert module_mod._module_stack == []
-    assert module_mod._record_module not in ld.autograd._apply_hooks
+    assert module_mod._running == [] and ld.autograd._layer_name is None
 
 
 def test_module_without_forward():
