@@ -135,11 +135,12 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         and type(x.data) is type(weight.data)
     ):  # the fast path above is the usual case: two tensors of one dtype on one device
         x, weight = binary_operands("linear", x, weight)
-    if weight.ndim != 2:
+    xs, ws = x.data.shape, weight.data.shape  # (the arrays' own shapes: no property calls)
+    if len(ws) != 2:
         raise ShapeError(
             f"linear: the weight must be 2-D (out_features, in_features), got {weight.shape}."
         )
-    if x.ndim == 0 or x.shape[-1] != weight.shape[-1]:
+    if not xs or xs[-1] != ws[-1]:
         got = x.shape[-1] if x.ndim else 1
         raise ShapeError(
             f"linear: input {x.shape} has {got} features but the weight {weight.shape} "
@@ -148,6 +149,6 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         )
     if bias is None:
         return Linear.apply(x, weight)
-    if bias.dtype != weight.dtype:
+    if bias.data.dtype != weight.data.dtype:
         weight, bias = binary_operands("linear", weight, bias)
     return Linear.apply(x, weight, bias)
