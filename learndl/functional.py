@@ -158,21 +158,21 @@ def _reduce(loss: Tensor, reduction: str, op: str) -> Tensor:
 
 
 def _check_labels(op: str, logits: Tensor, target: Tensor) -> None:
-    if target.dtype.kind not in "iu":
+    labels, shape = target.data, logits.data.shape  # (arrays: no property call per check)
+    if labels.dtype.kind not in "iu":
         raise DTypeError(
             f"{op}: target must hold integer class labels, got dtype {target.dtype}. Convert "
             "with target.long(); for one-hot or probability targets use the soft-label form."
         )
-    if logits.ndim != 2 or target.shape != logits.shape[:1]:
+    if len(shape) != 2 or labels.shape != shape[:1]:
         raise ShapeError(
             f"{op}: expects logits (N, C) and labels (N,), got {logits.shape} and {target.shape}."
         )
-    labels = target.data
     # One reduction instead of min() and max(): read as unsigned, a negative label is huge.
     unsigned = (
         labels if labels.dtype.kind == "u" else labels.view(labels.dtype.str.replace("i", "u"))
     )
-    if labels.size and unsigned.max() >= logits.shape[1]:
+    if labels.size and unsigned.max() >= shape[1]:
         raise ShapeError(
             f"{op}: labels must lie in [0, {logits.shape[1] - 1}] for {logits.shape[1]} classes; "
             f"got values from {int(labels.min())} to {int(labels.max())}."
