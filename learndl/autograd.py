@@ -21,6 +21,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import functools
 import operator
 import traceback
 import weakref
@@ -66,6 +67,22 @@ class set_grad_enabled(contextlib.ContextDecorator):  # noqa: N801 - named as Py
     def __exit__(self, *exc: object) -> None:
         global _grad_enabled
         _grad_enabled = self.previous.pop()
+
+    def __call__(self, func: Callable) -> Callable:
+        """As a decorator (``@ld.no_grad()`` on an optimizer's ``step``): the same switch,
+        written into the wrapper instead of entering ``self`` on every call."""
+        mode = self.mode
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            global _grad_enabled
+            previous, _grad_enabled = _grad_enabled, mode
+            try:
+                return func(*args, **kwargs)
+            finally:
+                _grad_enabled = previous
+
+        return wrapper
 
 
 def no_grad() -> set_grad_enabled:
