@@ -110,7 +110,8 @@ class Linear(Function):
             rows, g = x.reshape(-1, x.shape[-1]), g.reshape(-1, g.shape[-1])
         grad_x = grad_w = grad_b = None
         if need_x:  # a network's input needs none: skipping it saves a matrix product
-            grad_x = (g @ w).reshape(x.shape)  # (N, out) @ (out, in)
+            grad_x = g @ w  # (N, out) @ (out, in)
+            grad_x = grad_x if rows is x else grad_x.reshape(x.shape)
         if need_w:  # (out, N) @ (N, in) lands in weight's own (out, in) layout
             grad_w = g.T @ rows
         if need_b and need_b[0]:

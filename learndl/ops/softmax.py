@@ -73,7 +73,8 @@ class CrossEntropy(Function):
         total = e.sum(axis=1, keepdims=True)
         # -log p[label] = log(sum(exp(shifted))) - shifted[label]: no (N, C) log-softmax needed
         loss = xp.log(total[:, 0]) - shifted[xp.arange(len(labels)), labels]
-        self._probs = e / total  # the softmax, which the backward needs
+        e /= total  # in place: e becomes the softmax, which the backward needs
+        self._probs = e
         if self.reduction == "none":
             return loss
         return loss.sum() / len(loss) if self.reduction == "mean" else loss.sum()
