@@ -134,6 +134,19 @@ def test_batches_are_tensors_with_stacked_rows():
     assert y.numpy().dtype == np.int64
 
 
+def test_batch_dtypes_follow_learndl_rules_and_batches_own_their_memory():
+    X, y = np.arange(12.0).reshape(6, 2), np.arange(6, dtype=np.int32)  # float64 NumPy data
+    ds = TensorDataset(X, y)
+    xb, yb = next(iter(DataLoader(ds, batch_size=4)))
+    assert (xb.dtype, yb.dtype) == (np.float32, np.int32)  # as ld.tensor(X) would give
+    assert (ds[0][0].dtype, ds[0][1].dtype) == (np.float32, np.int32)  # loader == indexing
+    xb.data[:] = -1  # a batch is a copy: changing it leaves the dataset alone
+    assert ds.arrays[0].min() == 0
+    x64 = ld.tensor(X, dtype="float64")  # a float64 *tensor* keeps its dtype, as in PyTorch
+    xb64, _ = next(iter(DataLoader(TensorDataset(x64, y), batch_size=4)))
+    assert xb64.dtype == np.float64 and TensorDataset(x64, y)[0][0].dtype == np.float64
+
+
 def test_shuffle_reproducible_under_manual_seed_and_new_each_epoch():
     loader = DataLoader(rows(30), 7, shuffle=True)
     ld.manual_seed(0)
