@@ -30,6 +30,13 @@ def binary_operands(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
     other operand's float dtype; two *different* float dtypes are an error, because a
     silent float64 upcast doubles memory and hides a bug more often than not.
     """
+    if (
+        isinstance(a, Tensor)
+        and isinstance(b, Tensor)
+        and a.data.dtype == b.data.dtype
+        and type(a.data) is type(b.data)
+    ):  # the usual case, checked first: two tensors of one dtype on one device
+        return a, b
     if not isinstance(a, Tensor):
         a = constant(a, b)
     if not isinstance(b, Tensor):

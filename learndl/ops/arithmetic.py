@@ -103,14 +103,7 @@ class Pow(Function):
 
 
 def _binary(op: type[Function], a: Any, b: Any) -> Tensor:
-    # Fast path: two tensors of one dtype on one device need no conversion.
-    if not (
-        type(a) is Tensor
-        and type(b) is Tensor
-        and a.data.dtype == b.data.dtype
-        and type(a.data) is type(b.data)
-    ):
-        a, b = binary_operands(op.name, a, b)
+    a, b = binary_operands(op.name, a, b)
     try:
         return op.apply(a, b)
     except ValueError as e:

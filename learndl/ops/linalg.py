@@ -129,13 +129,7 @@ def linear(x: Any, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> y.shape, y.grad_fn.name
         ((2, 4), 'linear')
     """
-    if not (
-        isinstance(x, Tensor)
-        and isinstance(weight, Tensor)
-        and x.data.dtype == weight.data.dtype
-        and type(x.data) is type(weight.data)
-    ):  # the fast path above is the usual case: two tensors of one dtype on one device
-        x, weight = binary_operands("linear", x, weight)
+    x, weight = binary_operands("linear", x, weight)
     xs, ws = x.data.shape, weight.data.shape  # (the arrays' own shapes: no property calls)
     if len(ws) != 2:
         raise ShapeError(
