@@ -10,13 +10,15 @@ What the wrapper adds, as Keras 3 does it:
 - ``clipvalue``, ``clipnorm`` (per weight) and ``global_clipnorm`` clip the gradients.
 - ``learning_rate`` may be a float or a schedule ``f(iterations) -> lr``; it can be set
   between steps (``LearningRateScheduler`` does).
+- ``iterations`` counts the updates, in a step traced by ``@ld.function`` too: as in
+  TensorFlow, where it is a variable, the graph itself adds 1 on every replay.
 
 Where Keras' update rule differs from PyTorch's:
 
 - ``Adam``/``AdamW``: Keras adds ``epsilon`` to ``sqrt(v)`` *before* the bias correction
-  ("epsilon hat" in the paper), PyTorch after it. NOTE: the wrapper passes
-  ``eps = epsilon / sqrt(1 - beta_2**t)`` to the PyTorch-style step at each step ``t``,
-  which makes the two formulas identical — so the results match Keras exactly.
+  ("epsilon hat" in the paper), PyTorch after it. The wrapper sets the learndl optimizer's
+  group option ``eps_before_correction``, which takes Keras' rule in both the eager and the
+  traced step — so the results match Keras.
 - ``SGD`` with momentum: Keras keeps ``v = momentum * v - lr * g``, PyTorch
   ``b = momentum * b + g`` and steps by ``lr * b``. Same weights while ``lr`` is constant;
   after ``lr`` changes, PyTorch's buffer applies the new ``lr`` to past gradients too.
@@ -44,6 +46,9 @@ from typing import Any
 import numpy as np
 
 import learndl as ld
+from learndl.static import assign
+from learndl.static import tracer as tracing
+from learndl.static.optim_rules import state_tensor
 from learndl.tensor import Tensor
 
 
@@ -63,7 +68,8 @@ class Optimizer:
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.name = name or type(self).__name__.lower()
-        self.iterations = 0
+        # A 0-d array, not an int: a traced step adds 1 to it on every replay (see apply).
+        self._iterations = np.zeros((), dtype=np.int64)
         self.built = False
         self.inner: Any = None  # the learndl.optim optimizer, made by build()
         self._variables: list[Tensor] = []
@@ -76,8 +82,23 @@ class Optimizer:
         return {}
 
     @property
+    def iterations(self) -> int:
+        """How many updates this optimizer has applied."""
+        return int(self._iterations)
+
+    @iterations.setter
+    def iterations(self, value: int) -> None:
+        self._iterations[...] = value
+
+    @property
     def learning_rate(self) -> float:
         lr = self._learning_rate
+        if callable(lr) and tracing.current() is not None:
+            raise tracing.TracingError(
+                f"{type(self).__name__}: a learning-rate schedule is computed in Python from "
+                "`iterations`, and a traced step would keep its first value on every replay. "
+                "Train this step eagerly, or give a float learning_rate."
+            )
         return float(lr(self.iterations) if callable(lr) else lr)
 
     @learning_rate.setter
@@ -104,17 +125,17 @@ class Optimizer:
                     var.data -= (lr * self.weight_decay) * var.data
             for group in self.inner.param_groups:
                 group["lr"] = lr
-            self._before_step()
             self.inner.step()
-        self.iterations += 1
+            if tracing.current() is None:
+                self._iterations += 1
+            else:  # recorded, so that every replay counts its update
+                counter = state_tensor(self._iterations)
+                assign(counter, counter + 1)
 
     def apply_gradients(self, grads_and_vars: Any) -> None:
         """``apply`` for a list of ``(gradient, variable)`` pairs."""
         grads, variables = zip(*grads_and_vars)
         self.apply(list(grads), list(variables))
-
-    def _before_step(self) -> None:
-        """A hook to adjust the learndl optimizer's settings just before its step."""
 
     def _clip(self, grads: list[Tensor | None], variables: list[Tensor]) -> list:
         def scaled(g: Tensor, factor: float) -> Tensor:
@@ -188,13 +209,12 @@ class Adam(Optimizer):
         self.beta_1, self.beta_2, self.epsilon, self.amsgrad = beta_1, beta_2, epsilon, amsgrad
 
     def _make(self, params, lr):
-        return ld.optim.Adam(params, lr=lr, betas=(self.beta_1, self.beta_2), amsgrad=self.amsgrad)
-
-    def _before_step(self) -> None:
-        # NOTE: epsilon / sqrt(1 - beta_2^t) turns PyTorch's formula into Keras' exactly.
-        t = self.iterations + 1
-        for group in self.inner.param_groups:
-            group["eps"] = self.epsilon / math.sqrt(1.0 - self.beta_2**t)
+        inner = ld.optim.Adam(
+            params, lr=lr, betas=(self.beta_1, self.beta_2), eps=self.epsilon, amsgrad=self.amsgrad
+        )
+        for group in inner.param_groups:
+            group["eps_before_correction"] = True  # Keras' rule (see the module docstring)
+        return inner
 
     def _settings(self) -> dict:
         return {

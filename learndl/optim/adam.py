@@ -38,6 +38,11 @@ class Adam(Optimizer):
 
     Each weight moves by about ``lr`` at most per step, whatever the scale of its gradient.
 
+    A parameter group with ``group["eps_before_correction"] = True`` takes Keras' rule
+    instead, ``theta <- theta - lr * m_hat / ((sqrt(v) + eps) / sqrt(1 - beta2^t))``: eps
+    is added before the bias correction (the paper's "epsilon hat"); ``keras.optimizers.Adam``
+    sets it.
+
     Args:
         params: tensors to optimize, or dicts of parameter groups.
         lr: learning rate (default 1e-3).
@@ -121,8 +126,12 @@ class Adam(Optimizer):
 
                 step_size = lr / (1 - beta1**t)
                 denom = xp.sqrt(v)
-                denom /= math.sqrt(1 - beta2**t)
-                denom += eps  # NOTE: eps is added after the bias correction, as PyTorch does
+                if group.get("eps_before_correction"):  # Keras' rule, the paper's epsilon hat
+                    denom += eps
+                    denom /= math.sqrt(1 - beta2**t)
+                else:  # NOTE: eps is added after the bias correction, as PyTorch does
+                    denom /= math.sqrt(1 - beta2**t)
+                    denom += eps
                 update = m / denom
                 update *= step_size
                 p.data -= update

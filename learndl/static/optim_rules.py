@@ -24,7 +24,7 @@ from learndl.static import tracer as tracing
 from learndl.tensor import Tensor
 
 
-def _state(array: Any) -> Tensor:
+def state_tensor(array: Any) -> Tensor:
     """A tensor over an optimizer-state array, captured (not frozen) by the tracer."""
     t = Tensor._make(array, False, None)
     active = tracing.current()
@@ -60,7 +60,7 @@ def sgd_step(self: Any, closure: Any = None) -> Any:
                                 "on the first step; take that step eagerly, then trace."
                             )
                         state["momentum_buffer"] = p.xp.zeros_like(p.data)  # 0*m + g = g
-                    buf = _state(state["momentum_buffer"])
+                    buf = state_tensor(state["momentum_buffer"])
                     new_buf = buf * momentum + (g if dampening == 0 else (1 - dampening) * g)
                     _assign(buf, new_buf)
                     g = g + momentum * new_buf if group["nesterov"] else new_buf
@@ -87,7 +87,7 @@ def adam_step(self: Any, closure: Any = None) -> Any:
                     state["step"] = 0
                 if not isinstance(state["step"], np.ndarray):
                     state["step"] = np.array(float(state["step"]))  # a counter the graph owns
-                step = _state(state["step"])
+                step = state_tensor(state["step"])
                 t = step + 1.0
                 _assign(step, t)
                 g = -p.grad if group["maximize"] else p.grad
@@ -96,7 +96,7 @@ def adam_step(self: Any, closure: Any = None) -> Any:
                     theta = p * (1 - lr * weight_decay)
                 elif weight_decay != 0:
                     g = g + weight_decay * p
-                m, v = _state(state["exp_avg"]), _state(state["exp_avg_sq"])
+                m, v = state_tensor(state["exp_avg"]), state_tensor(state["exp_avg_sq"])
                 m_new = m * beta1 + (1 - beta1) * g
                 v_new = v * beta2 + (1 - beta2) * (g * g)
                 _assign(m, m_new)
@@ -104,7 +104,10 @@ def adam_step(self: Any, closure: Any = None) -> Any:
                 # bias corrections in float64 (as the eager Python floats), then p's dtype
                 step_size = Cast.apply(lr / (1.0 - beta1**t), dtype=p.dtype)
                 correction = Cast.apply((1.0 - beta2**t).sqrt(), dtype=p.dtype)
-                denom = v_new.sqrt() / correction + eps
+                if group.get("eps_before_correction"):  # Keras' rule, see learndl.optim.Adam
+                    denom = (v_new.sqrt() + eps) / correction
+                else:
+                    denom = v_new.sqrt() / correction + eps
                 _assign(p, theta - (m_new / denom) * step_size)
     return loss
 
