@@ -39,7 +39,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from typing import Any
 
@@ -116,17 +115,21 @@ class Optimizer:
         variables = list(trainable_variables)
         if not self.built or any(a is not b for a, b in zip(variables, self._variables)):
             self.build(variables)
-        grads = self._clip([g for g in grads], variables)
+        tracer = tracing.current()
+        if tracer is not None:  # a trace freezes these Python numbers: guard them
+            for k in ("_learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm"):
+                tracer.guard(f"{type(self).__name__}.{k.lstrip('_')}", lambda k=k: getattr(self, k))
         lr = self.learning_rate
         with ld.no_grad():
+            grads = self._clip(list(grads))
             for var, grad in zip(variables, grads):
                 var.grad = grad
-                if self.weight_decay and grad is not None:
-                    var.data -= (lr * self.weight_decay) * var.data
+                if self.weight_decay and grad is not None:  # an assign: a trace records it
+                    assign(var, var - (lr * self.weight_decay) * var)
             for group in self.inner.param_groups:
                 group["lr"] = lr
             self.inner.step()
-            if tracing.current() is None:
+            if tracer is None:
                 self._iterations += 1
             else:  # recorded, so that every replay counts its update
                 counter = state_tensor(self._iterations)
@@ -137,22 +140,17 @@ class Optimizer:
         grads, variables = zip(*grads_and_vars)
         self.apply(list(grads), list(variables))
 
-    def _clip(self, grads: list[Tensor | None], variables: list[Tensor]) -> list:
-        def scaled(g: Tensor, factor: float) -> Tensor:
-            return Tensor._make(g.data * factor, False, None)
-
+    def _clip(self, grads: list[Tensor | None]) -> list[Tensor | None]:
+        """Keras' gradient clipping, written in learndl ops so that a trace records it."""
         if self.clipvalue is not None:
             c = self.clipvalue
-            grads = [None if g is None else Tensor._make(g.xp.clip(g.data, -c, c), False, None)
-                     for g in grads]  # fmt: skip
-        if self.clipnorm is not None:
-            grads = [
-                None if g is None else scaled(g, min(1.0, self.clipnorm / _norm([g])))
-                for g in grads
-            ]
-        if self.global_clipnorm is not None:
-            factor = min(1.0, self.global_clipnorm / _norm([g for g in grads if g is not None]))
-            grads = [None if g is None else scaled(g, factor) for g in grads]
+            grads = [None if g is None else g.clip(-c, c) for g in grads]
+        if self.clipnorm is not None:  # each gradient by its own norm
+            grads = [None if g is None else g * _clip_factor(self.clipnorm, [g]) for g in grads]
+        present = [g for g in grads if g is not None]
+        if self.global_clipnorm is not None and present:  # all of them by the norm of all
+            factor = _clip_factor(self.global_clipnorm, present)
+            grads = [None if g is None else g * factor for g in grads]
         return grads
 
     def get_config(self) -> dict:
@@ -175,8 +173,12 @@ class Optimizer:
         return f"<{type(self).__name__} learning_rate={self.learning_rate:g}>"
 
 
-def _norm(grads: list[Tensor]) -> float:
-    return math.sqrt(sum(float(np.sum(g.data.astype("float64") ** 2)) for g in grads)) or 1e-30
+def _clip_factor(limit: float, grads: list[Tensor]) -> Tensor:
+    """``min(1, limit / norm)``, the norm over all of ``grads`` taken in float64; a 0-d tensor
+    of the gradients' dtype."""
+    norm = sum((g.double() ** 2).sum() for g in grads).sqrt()
+    factor = ld.minimum(limit / ld.maximum(norm, 1e-30), 1.0)
+    return factor.to(grads[0].dtype)
 
 
 class SGD(Optimizer):

@@ -4,7 +4,10 @@ The first call with a new *signature* — the shapes and dtypes of the tensor ar
 and the values of every other argument (``training=True``, a learning rate) — runs the
 function eagerly while a ``Tracer`` records its ops. The graph is optimized by the passes
 and compiled into an ``Executor``. Later calls with that signature skip Python entirely:
-the executor replays the steps on the new arrays.
+the executor replays the steps on the new arrays — unless a Python setting the trace froze
+and guarded (a layer's ``training`` flag, an optimizer's learning rate; see
+``Tracer.guard``) has changed since: then a trace made for the new value replays, or the
+call traces again and says why.
 
 Example:
     >>> import learndl as ld
@@ -35,6 +38,9 @@ from learndl.static.tracer import Tracer
 from learndl.tensor import Tensor
 
 RETRACE_WARNING = 5  # as TensorFlow: warn once a function has been traced this many times
+# Traces kept for one signature that differ in a guarded setting (train and eval mode, a few
+# learning rates); when one more is made, the least recently made is dropped.
+TRACES_PER_SIGNATURE = 4
 
 
 @dataclass
@@ -48,6 +54,15 @@ class Trace:
     snapshots: list[tuple[str, Graph]] = field(default_factory=list)  # (pass, graph after it)
     executor: Executor | None = None
     rebuild: Callable[[list[Any]], Any] | None = None
+    guards: list[tuple[str, Callable[[], Any], Any]] = field(default_factory=list)
+
+    def stale(self) -> str | None:
+        """Why this trace no longer fits (a Python setting it froze has changed), or None."""
+        for what, read, value in self.guards:
+            now = read()
+            if now != value:
+                return f"{what} is {now!r} (the trace used {value!r})"
+        return None
 
 
 def _flatten(obj: Any, leaves: list[Any]) -> Callable[[list[Any]], Any]:
@@ -107,8 +122,9 @@ class StaticFunction:
         functools.update_wrapper(self, fn)
         self.fn = fn
         self.optimize = optimize
-        self.traces: list[Trace] = []
-        self._by_signature: dict[tuple, Trace] = {}
+        self.traces: list[Trace] = []  # the ones kept, oldest first
+        self.trace_count = 0  # how many times it has traced, dropped traces included
+        self._by_signature: dict[tuple, list[Trace]] = {}  # newest first
         self._last: Trace | None = None
         try:
             self._params: inspect.Signature | None = inspect.signature(fn)
@@ -123,9 +139,11 @@ class StaticFunction:
         leaves: list[Any] = []
         _flatten((args, kwargs), leaves)
         signature = tuple(_describe(x) for x in leaves) + (autograd.is_grad_enabled(),)
-        trace = self._by_signature.get(signature)
-        if trace is None:
-            return self._trace(signature, args, kwargs, leaves)
+        candidates = self._by_signature.get(signature, [])
+        trace = next((t for t in candidates if t.stale() is None), None)
+        if trace is None:  # a new signature, or a frozen setting (a learning rate) changed
+            changed = candidates[0].stale() if candidates else None
+            return self._trace(signature, args, kwargs, leaves, changed)
         self._last = trace
         arrays = [x.data for x in leaves if isinstance(x, Tensor)]
         outputs, grads = trace.executor.run(arrays)
@@ -133,9 +151,11 @@ class StaticFunction:
             t.grad = Tensor._make(g, False, None)
         return trace.rebuild(iter([Tensor._make(a, False, None) for a in outputs]))
 
-    def _trace(self, signature: tuple, args: tuple, kwargs: dict, leaves: list) -> Any:
+    def _trace(
+        self, signature: tuple, args: tuple, kwargs: dict, leaves: list, reason: str | None = None
+    ) -> Any:
         names = list(self._params.parameters) if self._params is not None else []
-        reason = _why(signature, self.traces, names)
+        reason = reason or _why(signature, self.traces, names)
         tracer = Tracer(getattr(self.fn, "__name__", "function"))
         for x in leaves:
             if isinstance(x, Tensor):
@@ -152,16 +172,31 @@ class StaticFunction:
         def rebuild(it: Any) -> Any:  # python leaves of the result are part of the trace
             return structure(iter([next(it) if isinstance(x, Tensor) else x for x in out_leaves]))
 
-        trace = Trace(signature, reason, graph_before, graph, snapshots, Executor(graph), rebuild)
+        trace = Trace(
+            signature,
+            reason,
+            graph_before,
+            graph,
+            snapshots,
+            Executor(graph),
+            rebuild,
+            tracer.guards,
+        )
+        candidates = self._by_signature.setdefault(signature, [])
+        candidates.insert(0, trace)  # the newest is tried first
         self.traces.append(trace)
-        self._by_signature[signature] = trace
+        if len(candidates) > TRACES_PER_SIGNATURE:  # a schedule's many rates: forget the oldest
+            self.traces.remove(candidates.pop())
         self._last = trace
-        if len(self.traces) == RETRACE_WARNING:
+        self.trace_count += 1
+        if self.trace_count == RETRACE_WARNING:
             warnings.warn(
-                f"@ld.function '{self.__name__}' has been traced {len(self.traces)} times "
+                f"@ld.function '{self.__name__}' has been traced {self.trace_count} times "
                 f"(latest: {reason}). Each new signature traces again, which is slow: pass "
                 "tensors of one shape (pad or drop the last batch), and keep Python arguments "
-                "that change every call (a step counter) out of the signature.",
+                "that change every call (a step counter) out of the signature. A guarded "
+                "setting that changes every call (a per-step learning-rate schedule) traces "
+                "every call: run that step eagerly.",
                 stacklevel=2,
             )
         return result

@@ -6,6 +6,10 @@
   traced run drops the same units as a seeded eager one.
 - ``batch_norm`` in training moves its running statistics with NumPy in place; the traced
   version writes them with ``ld.static.assign`` so that each replay updates them.
+- A layer's ``training`` flag picks the ops it runs (dropout or not, batch or running
+  statistics), so the graph holds one mode. Each ``Module`` call guards it
+  (``Tracer.guard``): after ``model.eval()`` the next call traces again instead of
+  replaying the training graph.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 from learndl import functional as core
 from learndl.autograd import Function, no_grad
 from learndl.random import get_rng
+from learndl.static import tracer as tracing
 from learndl.tensor import Tensor
 
 _draws = itertools.count()  # makes each mask node unique, so CSE never merges two draws
@@ -68,11 +73,22 @@ def _traced_batch_norm(original: Any) -> Any:
     return batch_norm
 
 
+def _guarded_call(original: Any) -> Any:
+    def __call__(self, *args, **kwargs):
+        tracing.current().guard(f"{type(self).__name__}.training", lambda: self.training)
+        return original(self, *args, **kwargs)
+
+    return __call__
+
+
 def swaps() -> list[tuple[Any, str, Any]]:
-    """Dropout always (keras layers use it too); batch_norm once ``learndl.nn`` is loaded."""
+    """Dropout always (keras layers use it too); batch_norm and the guard of ``training``
+    once ``learndl.nn`` is loaded."""
     found: list[tuple[Any, str, Any]] = [(core, "dropout", dropout)]
     if "learndl.nn" in sys.modules:
+        from learndl.nn import Module
         from learndl.nn import functional as F
 
         found.append((F, "batch_norm", _traced_batch_norm(F.__dict__["batch_norm"])))
+        found.append((Module, "__call__", _guarded_call(Module.__dict__["__call__"])))
     return found

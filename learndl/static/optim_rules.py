@@ -7,6 +7,10 @@ and ``ld.static.assign`` for every write — to the parameter and to the optimiz
 (momentum buffer, moment averages, step count) — so that every replay performs it again,
 like the variable updates in a ``tf.function`` training step.
 
+The group settings a step reads (``lr``, ``momentum``, ``betas``, ...) are Python numbers,
+constants of the graph: each is guarded (``Tracer.guard``), so that after a scheduler
+changes ``lr`` the next call traces again instead of replaying the old rate.
+
 State stays in ``opt.state[p]`` as arrays, shared by both paths: eager and traced steps
 can be mixed. Adam's ``step`` becomes a 0-d float64 array (``+= 1`` still works eagerly)
 so the graph can count steps and compute the bias corrections on each call.
@@ -33,6 +37,19 @@ def state_tensor(array: Any) -> Tensor:
     return t
 
 
+def _guard(opt: Any, index: int, group: dict, keys: tuple[str, ...]) -> None:
+    """Guard the settings of ``opt.param_groups[index]`` that the traced step reads."""
+    tracer = tracing.current()
+    name = type(opt).__name__
+    for k in keys:
+        tracer.guard(f"{name} param_groups[{index}]['{k}']", lambda k=k: group.get(k))
+
+
+_SGD_SETTINGS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")
+_ADAM_SETTINGS = ("lr", "betas", "eps", "weight_decay", "amsgrad", "maximize")
+_ADAM_SETTINGS += ("decoupled_weight_decay", "eps_before_correction")
+
+
 def _assign(target: Tensor, value: Tensor) -> None:
     from learndl.static import assign
 
@@ -43,7 +60,8 @@ def sgd_step(self: Any, closure: Any = None) -> Any:
     """``SGD.step`` in ops (the same rule as learndl.optim.SGD)."""
     loss = self._run_closure(closure)
     with no_grad():
-        for group in self.param_groups:
+        for index, group in enumerate(self.param_groups):
+            _guard(self, index, group, _SGD_SETTINGS)
             lr, momentum, dampening = group["lr"], group["momentum"], group["dampening"]
             for p in group["params"]:
                 if p.grad is None:
@@ -72,7 +90,8 @@ def adam_step(self: Any, closure: Any = None) -> Any:
     """``Adam.step`` / ``AdamW.step`` in ops (the same rule as learndl.optim.Adam)."""
     loss = self._run_closure(closure)
     with no_grad():
-        for group in self.param_groups:
+        for index, group in enumerate(self.param_groups):
+            _guard(self, index, group, _ADAM_SETTINGS)
             lr, (beta1, beta2), eps = group["lr"], group["betas"], group["eps"]
             weight_decay = group["weight_decay"]
             if group.get("amsgrad"):

@@ -10,12 +10,18 @@ classified once:
 - a tensor made while tracing (``Tensor._make`` is watched): a frozen constant;
 - anything else existed before the call: it is *captured* and read again on every call.
 
+A Python setting the traced code reads (an optimizer's learning rate) becomes a constant of
+the graph. Code that reads one registers a *guard* (``guard``): before each replay,
+``@ld.function`` reads it again, and traces anew if it changed — a scheduler's new rate
+is not silently ignored.
+
 Reading a traced value as a Python value (``if loss > 1:``, ``float(x)``, ``x.item()``)
 raises ``TracingError``: the graph records ops, not the branch Python took.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -52,6 +58,7 @@ class Tracer:
         self.keep: list[Any] = []  # keeps traced objects alive so that their ids stay unique
         self.snapshots: dict[int, np.ndarray] = {}  # captured vid -> data at capture time
         self.assigned: set[int] = set()
+        self.guards: list[tuple[str, Callable[[], Any], Any]] = []  # (what, read, value)
 
     # ------------------------------------------------------------------ values
     def _new_value(self, kind: str, t: Tensor | None, array: Any, payload: Any = None) -> int:
@@ -91,6 +98,13 @@ class Tracer:
         """True when ``t``'s value depends on the call's arguments or captured tensors."""
         vid = self.by_tensor.get(id(t), self.by_array.get(id(t.data)))
         return vid is not None and self.values[vid].kind != "const"
+
+    def guard(self, what: str, read: Callable[[], Any]) -> None:
+        """Note a Python setting the graph has frozen: ``read()`` now, and before each replay.
+
+        ``what`` names it in the retrace reason (``"SGD lr"``).
+        """
+        self.guards.append((what, read, read()))
 
     # ------------------------------------------------------------------ hooks
     def record(self, node: Any, out: Tensor) -> None:

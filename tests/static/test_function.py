@@ -42,6 +42,19 @@ IMAGE_LAYERS = {
 }
 
 
+def _step(model, opt):
+    """A training step on a made-up loss, ``mean(model(x) ** 2)``."""
+
+    def step(x):
+        opt.zero_grad()
+        loss = (model(x) ** 2).mean()
+        loss.backward()
+        opt.step()
+        return loss
+
+    return step
+
+
 def _train_both(make, x, steps=5, optimizer="sgd"):
     """Run `steps` training steps eagerly and traced from the same start; return both models."""
     models = []
@@ -54,13 +67,7 @@ def _train_both(make, x, steps=5, optimizer="sgd"):
             else ld.optim.Adam(model.parameters(), lr=0.01)
         )
 
-        def step(x, model=model, opt=opt):
-            opt.zero_grad()
-            loss = (model(x) ** 2).mean()
-            loss.backward()
-            opt.step()
-            return loss
-
+        step = _step(model, opt)
         run = ld.function(step) if traced else step
         ld.manual_seed(1)
         losses = [run(x).item() for _ in range(steps)]
@@ -184,3 +191,68 @@ def test_graph_listing_dot_and_python_outputs():
     assert out["n"] == 3 and f(ld.ones(2))["y"].shape == (2,)
     assert "exp(x0)" in str(f.graph_before)
     assert f.graph.dot().startswith('digraph "f"')
+
+
+def _train_with_schedule(traced, epochs=6):
+    ld.manual_seed(0)
+    model = LAYERS["relu"]()
+    opt = ld.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    schedule = ld.optim.lr_scheduler.StepLR(opt, step_size=2, gamma=0.5)
+    step = _step(model, opt)
+    run = ld.function(step) if traced else step
+    losses = []
+    for _ in range(epochs):
+        losses.append(run(_data()[0]).item())
+        schedule.step()
+    return losses, [p.numpy().copy() for p in model.parameters()], run
+
+
+def test_a_scheduler_changing_the_learning_rate_makes_the_step_trace_again():
+    # The graph froze lr as a constant; a guard notices the scheduler's change, so the next
+    # call traces again instead of replaying the old rate.
+    le, we, _ = _train_with_schedule(traced=False)
+    lt, wt, fn = _train_with_schedule(traced=True)
+    np.testing.assert_allclose(le, lt, rtol=1e-6, atol=1e-7)
+    for a, b in zip(we, wt):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert fn.trace_count == len(fn.traces) == 3  # lr 0.1, 0.05, 0.025
+    assert fn.traces[-1].reason == "SGD param_groups[0]['lr'] is 0.025 (the trace used 0.05)"
+
+
+def test_a_zero_learning_rate_set_after_tracing_stops_the_updates():
+    w = ld.tensor([1.0, -2.0], requires_grad=True)
+    opt = ld.optim.Adam([w], lr=0.1)
+    step = ld.function(_step(lambda x: x * w, opt))
+    step(ld.ones(2))
+    step(ld.ones(2))
+    opt.param_groups[0]["lr"] = 0.0
+    before = w.numpy().copy()
+    step(ld.ones(2))
+    np.testing.assert_array_equal(w.numpy(), before)
+    assert "['lr'] is 0.0" in step.traces[-1].reason
+
+
+def test_guarded_settings_that_change_every_call_warn():
+    w = ld.tensor([1.0], requires_grad=True)
+    opt = ld.optim.SGD([w], lr=0.1)
+    step = ld.function(_step(lambda x: x * w, opt))
+    with pytest.warns(UserWarning, match="traced 5 times.*learning-rate schedule"):
+        for i in range(6):
+            opt.param_groups[0]["lr"] = 0.1 / (i + 1)
+            step(ld.ones(1))
+    assert step.trace_count == 6 and len(step.traces) == 4  # the oldest two were dropped
+
+
+def test_train_and_eval_mode_each_get_a_trace():
+    ld.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 4), nn.Dropout(0.5))
+    f = ld.function(lambda x: model(x))
+    x = ld.ones(2, 4)
+    f(x)
+    for _ in range(2):  # an epoch of training, then an evaluation, twice
+        model.eval()
+        np.testing.assert_array_equal(f(x).numpy(), model(x).numpy())  # no dropout
+        model.train()
+        assert (f(x).numpy() == 0).any()  # dropout again
+    assert f.trace_count == 2
+    assert f.traces[1].reason == "Sequential.training is False (the trace used True)"

@@ -203,3 +203,37 @@ def test_keras_schedule_in_a_traced_step_is_an_error():
     assert model.optimizer.iterations == 0  # nothing was applied
     for a, b in zip(before, model.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [{"weight_decay": 0.1}, {"clipnorm": 0.01}, {"clipvalue": 0.01}, {"global_clipnorm": 0.01}],
+)
+def test_keras_weight_decay_and_clipping_are_recorded(setting):
+    # Written in ops and assign, not on raw arrays: every replay decays and clips again.
+    def run(model, wrap, x, calls):
+        model.compile(optimizer=keras.optimizers.SGD(0.1, **setting), loss="mse")
+        step = wrap(_train_step(model, model.optimizer))
+        rng = np.random.default_rng(5)
+        for _ in range(calls):
+            step(x, ld.tensor(rng.normal(size=(4, 3)).astype("float32")))
+        return model.get_weights()
+
+    eager, traced = _both(((8,), lambda: _seq((8,), L.Dense(3))), run, calls=5)
+    for a, b in zip(eager, traced):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
+
+
+def test_keras_learning_rate_set_after_tracing_makes_the_step_trace_again():
+    model = _seq((2,), L.Dense(1))
+    model.compile(optimizer=keras.optimizers.Adam(0.1), loss="mse")
+    step = ld.function(_train_step(model, model.optimizer))
+    x, y = ld.ones(3, 2), ld.zeros(3, 1)
+    step(x, y)
+    model.optimizer.learning_rate = 0.0  # what LearningRateScheduler does between epochs
+    before = [w.copy() for w in model.get_weights()]
+    step(x, y)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+    assert step.traces[-1].reason == "Adam.learning_rate is 0.0 (the trace used 0.1)"
+    assert model.optimizer.iterations == 2
