@@ -39,6 +39,7 @@ Example:
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from typing import Any
 
@@ -117,8 +118,10 @@ class Optimizer:
             self.build(variables)
         tracer = tracing.current()
         if tracer is not None:  # a trace freezes these Python numbers: guard them
-            for k in ("_learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm"):
-                tracer.guard(f"{type(self).__name__}.{k.lstrip('_')}", lambda k=k: getattr(self, k))
+            keys = ("_learning_rate", "weight_decay", "clipnorm", "clipvalue", "global_clipnorm")
+            read = operator.attrgetter(*keys)
+            names = tuple(f"{type(self).__name__}.{k.lstrip('_')}" for k in keys)
+            tracer.guard(names, lambda: read(self))
         lr = self.learning_rate
         with ld.no_grad():
             grads = self._clip(list(grads))

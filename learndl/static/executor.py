@@ -47,6 +47,7 @@ class Executor:
                 self.captured.append((slot[vid], v.tensor))
         self.input_slots = [slot[v] for v in graph.inputs]
         self.steps: list[tuple[Any, tuple[int, ...], int, int]] = []
+        earlier: dict[tuple, Any] = {}  # kernels a later node may share work with
         for node in graph.nodes:
             ins = tuple(slot[v] for v in node.inputs)
             if node.op == "assign":
@@ -54,7 +55,7 @@ class Executor:
                 self.steps.append((_assigner(target), ins, len(slot), -1))
             else:
                 buf = -1 if node.buffer is None else node.buffer
-                self.steps.append((kernel_for(node), ins, slot[node.output], buf))
+                self.steps.append((kernel_for(node, earlier), ins, slot[node.output], buf))
         self.env_template.append(None)  # the slot assign steps "write" their None into
         self.buffer_specs = graph_buffers(graph)
         self.buffers: list[Any] = []

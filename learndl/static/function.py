@@ -54,14 +54,15 @@ class Trace:
     snapshots: list[tuple[str, Graph]] = field(default_factory=list)  # (pass, graph after it)
     executor: Executor | None = None
     rebuild: Callable[[list[Any]], Any] | None = None
-    guards: list[tuple[str, Callable[[], Any], Any]] = field(default_factory=list)
+    guards: list[tuple[tuple[str, ...], Callable[[], tuple], tuple]] = field(default_factory=list)
 
     def stale(self) -> str | None:
         """Why this trace no longer fits (a Python setting it froze has changed), or None."""
-        for what, read, value in self.guards:
+        for names, read, values in self.guards:
             now = read()
-            if now != value:
-                return f"{what} is {now!r} (the trace used {value!r})"
+            if now != values:
+                name, new, old = next(d for d in zip(names, now, values) if d[1] != d[2])
+                return f"{name} is {new!r} (the trace used {old!r})"
         return None
 
 
@@ -77,10 +78,23 @@ def _flatten(obj: Any, leaves: list[Any]) -> Callable[[list[Any]], Any]:
     return lambda it: next(it)
 
 
+def _leaves(obj: Any, leaves: list[Any]) -> list[Any]:
+    """The leaves ``_flatten`` collects, in its order, without making a rebuild function."""
+    if isinstance(obj, tuple | list):
+        for x in obj:
+            _leaves(x, leaves)
+    elif isinstance(obj, dict):
+        for x in obj.values():
+            _leaves(x, leaves)
+    else:
+        leaves.append(obj)
+    return leaves
+
+
 def _describe(leaf: Any) -> Any:
     """How one argument enters the signature: tensors by shape and dtype, the rest by value."""
-    if isinstance(leaf, Tensor):
-        return ("tensor", leaf.shape, leaf.dtype.name, leaf.requires_grad)
+    if isinstance(leaf, Tensor):  # (the array's own shape and dtype: no property calls)
+        return ("tensor", leaf.data.shape, leaf.data.dtype, leaf.requires_grad)
     try:
         hash(leaf)
     except TypeError:
@@ -130,14 +144,17 @@ class StaticFunction:
             self._params: inspect.Signature | None = inspect.signature(fn)
         except (TypeError, ValueError):
             self._params = None
+        # A call that passes every parameter by position needs no binding (the usual case).
+        plain = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        params = self._params.parameters.values() if self._params is not None else ()
+        self._arity = len(params) if all(p.kind in plain for p in params) else -1
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self._params is not None:  # defaults filled in: f(x) and f(x, 1.0) are one trace
-            bound = self._params.bind(*args, **kwargs)
-            bound.apply_defaults()
+        if self._params is not None and (kwargs or len(args) != self._arity):
+            bound = self._params.bind(*args, **kwargs)  # defaults filled in: f(x) and
+            bound.apply_defaults()  # f(x, 1.0) are one trace
             args, kwargs = bound.args, bound.kwargs
-        leaves: list[Any] = []
-        _flatten((args, kwargs), leaves)
+        leaves = _leaves((args, kwargs), [])
         signature = tuple(_describe(x) for x in leaves) + (autograd.is_grad_enabled(),)
         candidates = self._by_signature.get(signature, [])
         trace = next((t for t in candidates if t.stale() is None), None)

@@ -75,7 +75,7 @@ def _traced_batch_norm(original: Any) -> Any:
 
 def _guarded_call(original: Any) -> Any:
     def __call__(self, *args, **kwargs):
-        tracing.current().guard(f"{type(self).__name__}.training", lambda: self.training)
+        tracing.current().guard((f"{type(self).__name__}.training",), lambda: (self.training,))
         return original(self, *args, **kwargs)
 
     return __call__

@@ -39,10 +39,8 @@ def state_tensor(array: Any) -> Tensor:
 
 def _guard(opt: Any, index: int, group: dict, keys: tuple[str, ...]) -> None:
     """Guard the settings of ``opt.param_groups[index]`` that the traced step reads."""
-    tracer = tracing.current()
-    name = type(opt).__name__
-    for k in keys:
-        tracer.guard(f"{name} param_groups[{index}]['{k}']", lambda k=k: group.get(k))
+    names = tuple(f"{type(opt).__name__} param_groups[{index}]['{k}']" for k in keys)
+    tracing.current().guard(names, lambda: tuple([group.get(k) for k in keys]))
 
 
 _SGD_SETTINGS = ("lr", "momentum", "dampening", "weight_decay", "nesterov", "maximize")

@@ -58,7 +58,7 @@ class Tracer:
         self.keep: list[Any] = []  # keeps traced objects alive so that their ids stay unique
         self.snapshots: dict[int, np.ndarray] = {}  # captured vid -> data at capture time
         self.assigned: set[int] = set()
-        self.guards: list[tuple[str, Callable[[], Any], Any]] = []  # (what, read, value)
+        self.guards: list[tuple[tuple[str, ...], Callable[[], tuple], tuple]] = []
 
     # ------------------------------------------------------------------ values
     def _new_value(self, kind: str, t: Tensor | None, array: Any, payload: Any = None) -> int:
@@ -99,12 +99,10 @@ class Tracer:
         vid = self.by_tensor.get(id(t), self.by_array.get(id(t.data)))
         return vid is not None and self.values[vid].kind != "const"
 
-    def guard(self, what: str, read: Callable[[], Any]) -> None:
-        """Note a Python setting the graph has frozen: ``read()`` now, and before each replay.
-
-        ``what`` names it in the retrace reason (``"SGD lr"``).
-        """
-        self.guards.append((what, read, read()))
+    def guard(self, names: tuple[str, ...], read: Callable[[], tuple]) -> None:
+        """Note Python settings the graph has frozen: ``read()`` gives their values, now and
+        before each replay; ``names[i]`` names value ``i`` in a retrace reason."""
+        self.guards.append((names, read, read()))
 
     # ------------------------------------------------------------------ hooks
     def record(self, node: Any, out: Tensor) -> None:
