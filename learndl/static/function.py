@@ -164,7 +164,12 @@ class StaticFunction:
         self._last = trace
         arrays = [x.data for x in leaves if isinstance(x, Tensor)]
         outputs, grads = trace.executor.run(arrays)
+        accumulate = trace.graph.accumulate
         for t, g in grads:
+            if t.grad is not None and id(t) in accumulate:  # no zero_grad in the function:
+                total = t.grad.data + g  # gradients add up across calls, as eager backward's
+                outputs = [total if a is g else a for a in outputs]  # a returned p.grad too
+                g = total
             t.grad = Tensor._make(g, False, None)
         return trace.rebuild(iter([Tensor._make(a, False, None) for a in outputs]))
 

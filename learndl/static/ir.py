@@ -103,6 +103,9 @@ class Graph:
     inputs: list[int]  # placeholder value ids, in argument order
     outputs: list[int]  # value ids of the returned tensors (flattened)
     grads: list[tuple[Any, int]] = field(default_factory=list)  # (tensor, vid): .grad written
+    # ids of the tensors whose .grad the call adds to, as eager backward does when nothing
+    # in the function resets it (no zero_grad); the others' .grad is replaced
+    accumulate: set[int] = field(default_factory=set)
 
     def copy(self) -> Graph:
         """A copy whose node list and nodes can be edited without touching this one."""
@@ -112,7 +115,7 @@ class Graph:
         ]
         return Graph(
             self.name, dict(self.values), nodes, list(self.inputs), list(self.outputs),
-            list(self.grads),
+            list(self.grads), set(self.accumulate),
         )  # fmt: skip
 
     # -- questions the passes ask
@@ -145,7 +148,11 @@ class Graph:
 
         lines = [f"graph {self.name}({', '.join(sig(self.values[v]) for v in self.inputs)})"]
         lines += ["  " + n.describe(self) for n in self.nodes]
-        lines += [f"  {t.name or 'param'}.grad = {self.values[v].label}" for t, v in self.grads]
+        lines += [
+            f"  {t.name or 'param'}.grad {'+=' if id(t) in self.accumulate else '='} "
+            f"{self.values[v].label}"
+            for t, v in self.grads
+        ]
         lines.append("  return " + ", ".join(self.values[v].label for v in self.outputs))
         return "\n".join(lines)
 

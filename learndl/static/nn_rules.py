@@ -91,4 +91,6 @@ def swaps() -> list[tuple[Any, str, Any]]:
 
         found.append((F, "batch_norm", _traced_batch_norm(F.__dict__["batch_norm"])))
         found.append((Module, "__call__", _guarded_call(Module.__dict__["__call__"])))
+        zero_grad = tracing.resetting(Module.__dict__["zero_grad"], Module.parameters)
+        found.append((Module, "zero_grad", zero_grad))
     return found

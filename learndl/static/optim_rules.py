@@ -133,7 +133,9 @@ def swaps() -> list[tuple[Any, str, Any]]:
     """(class, "step", traced step) for the optimizers this module knows."""
     from learndl import optim
 
-    found = []
+    params = lambda opt: [p for g in opt.param_groups for p in g["params"]]  # noqa: E731
+    zero_grad = optim.Optimizer.__dict__["zero_grad"]
+    found = [(optim.Optimizer, "zero_grad", tracing.resetting(zero_grad, params))]
     if hasattr(optim, "SGD"):
         found.append((optim.SGD, "step", sgd_step))
     if hasattr(optim, "Adam"):

@@ -137,7 +137,17 @@ def _swaps(tracer: Any) -> list[tuple[Any, str, Any]]:
         tracer.made_here.add(id(self))
         tracer.keep.append(self)
 
+    grad_slot = Tensor.__dict__["grad"]  # the descriptor of Tensor's "grad" slot
+
+    def watched_grad_set(self, value):  # x.grad = ... : zero_grad resets, backward writes
+        if value is None:
+            tracer.grad_resets.add(id(self))
+        else:
+            tracer.grad_before.setdefault(id(self), grad_slot.__get__(self))
+        grad_slot.__set__(self, value)
+
     swaps = [
+        (Tensor, "grad", property(grad_slot.__get__, watched_grad_set)),
         (Tensor, "_make", classmethod(watched_make)),
         (Tensor, "_init", watched_init),
         (ops.Relu, "backward", _relu_backward),

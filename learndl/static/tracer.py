@@ -10,6 +10,10 @@ classified once:
 - a tensor made while tracing (``Tensor._make`` is watched): a frozen constant;
 - anything else existed before the call: it is *captured* and read again on every call.
 
+A gradient the call writes to a captured tensor's ``.grad`` is replaced on each replay
+when the function resets it (``zero_grad``, ``p.grad = None``), and otherwise added to
+what ``.grad`` holds, as eager backward does (the graph listing shows ``+=``).
+
 A Python setting the traced code reads (an optimizer's learning rate) becomes a constant of
 the graph. Code that reads one registers a *guard* (``guard``): before each replay,
 ``@ld.function`` reads it again, and traces anew if it changed — a scheduler's new rate
@@ -44,6 +48,17 @@ def current() -> Tracer | None:
     return _active[-1] if _active else None
 
 
+def resetting(zero_grad: Callable, params_of: Callable[[Any], Any]) -> Callable:
+    """``zero_grad`` that first tells the tracer which tensors' gradients it resets (it skips
+    a ``.grad`` that is already None, so the write alone would not show it)."""
+
+    def traced_zero_grad(self, *args: Any, **kwargs: Any) -> Any:
+        current().grad_resets.update(id(p) for p in params_of(self))
+        return zero_grad(self, *args, **kwargs)
+
+    return traced_zero_grad
+
+
 class Tracer:
     """Records ops into values and nodes while the traced function runs eagerly once."""
 
@@ -58,6 +73,8 @@ class Tracer:
         self.keep: list[Any] = []  # keeps traced objects alive so that their ids stay unique
         self.snapshots: dict[int, np.ndarray] = {}  # captured vid -> data at capture time
         self.assigned: set[int] = set()
+        self.grad_resets: set[int] = set()  # ids of tensors whose .grad the call reset
+        self.grad_before: dict[int, Any] = {}  # id -> its .grad before the call first wrote it
         self.guards: list[tuple[tuple[str, ...], Callable[[], tuple], tuple]] = []
 
     # ------------------------------------------------------------------ values
@@ -157,7 +174,7 @@ class Tracer:
     def finish(self, outputs: list[Tensor]) -> Graph:
         """Build the graph: outputs, gradients written to captured tensors, checks."""
         out_ids = [self.value_of(t) for t in outputs]
-        grads = []
+        grads, accumulate = [], set()
         for vid, v in list(self.values.items()):
             if v.kind != "param":
                 continue
@@ -166,6 +183,9 @@ class Tracer:
                 g = self.by_tensor.get(id(t.grad), self.by_array.get(id(t.grad.data)))
                 if g is not None and self.values[g].kind == "op":
                     grads.append((t, g))
+                    if id(t) not in self.grad_resets:
+                        self._check_accumulation(t)
+                        accumulate.add(id(t))
             if vid not in self.assigned and not _same(t.data, self.snapshots[vid]):
                 raise TracingError(
                     f"a captured tensor of shape {t.shape} was changed outside learndl ops "
@@ -174,7 +194,19 @@ class Tracer:
                     "write the update as `ld.static.assign(p, p - lr * p.grad)`, or use "
                     "ld.optim.SGD / Adam, which the tracer follows."
                 )
-        return Graph(self.name, self.values, self.nodes, self.inputs, out_ids, grads)
+        return Graph(self.name, self.values, self.nodes, self.inputs, out_ids, grads, accumulate)
+
+    def _check_accumulation(self, t: Tensor) -> None:
+        """A gradient the call adds to ``t.grad`` (nothing reset it) is added at replay, onto
+        whatever ``t.grad`` holds then; at tracing, the sum would be frozen onto this one."""
+        if self.grad_before.get(id(t)) is not None:
+            raise TracingError(
+                f"backward adds to the .grad of a tensor of shape {t.shape} that already held "
+                f"a gradient when @ld.function '{self.name}' was called, and nothing in the "
+                "function resets it. Gradients that add up across calls are replayed only "
+                "from a clean start: call opt.zero_grad() (or model.zero_grad()) before the "
+                "first call, or inside the function to start each call afresh."
+            )
 
     def __enter__(self) -> Tracer:
         _active.append(self)

@@ -256,3 +256,48 @@ def test_train_and_eval_mode_each_get_a_trace():
         assert (f(x).numpy() == 0).any()  # dropout again
     assert f.trace_count == 2
     assert f.traces[1].reason == "Sequential.training is False (the trace used True)"
+
+
+def _accumulating(w):
+    def grads(x):  # no zero_grad: each call adds its gradient to w.grad, as eagerly
+        (w * x).sum().backward()
+        return w.grad
+
+    return grads
+
+
+def test_gradients_add_up_across_calls_without_zero_grad():
+    w = ld.tensor([1.0, 2.0], requires_grad=True)
+    traced = ld.function(_accumulating(w))
+    returned = [traced(ld.tensor([1.0, float(i)])).tolist() for i in range(3)]
+    assert returned == [[1.0, 0.0], [2.0, 1.0], [3.0, 3.0]]  # what eager returns
+    assert w.grad.tolist() == [3.0, 3.0]
+    assert "param.grad += " in traced.graph.listing()
+    w.grad = None  # a clean start again: the next call's gradient stands alone
+    assert traced(ld.ones(2)).tolist() == [1.0, 1.0]
+
+
+def test_adding_onto_a_gradient_held_before_the_first_call_is_refused():
+    w = ld.tensor([1.0, 2.0], requires_grad=True)
+    w.grad = ld.ones(2)
+    with pytest.raises(TracingError, match="zero_grad"):
+        ld.function(_accumulating(w))(ld.ones(2))
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad_inside_the_function_makes_each_call_start_afresh(set_to_none):
+    model = nn.Linear(3, 2)
+    opt = ld.optim.SGD(model.parameters(), lr=0.0)
+    model(ld.ones(1, 3)).sum().backward()  # a gradient held before the first call
+
+    @ld.function
+    def grads(x):
+        opt.zero_grad(set_to_none=set_to_none)
+        model(x).sum().backward()
+        return model.weight.grad
+
+    x = ld.ones(4, 3)
+    for _ in range(3):
+        np.testing.assert_array_equal(grads(x).numpy(), np.full((2, 3), 4.0))
+    np.testing.assert_array_equal(model.weight.grad.numpy(), np.full((2, 3), 4.0))
+    assert "+=" not in grads.graph.listing()
