@@ -34,13 +34,12 @@ def assign(target: Tensor, value: Tensor) -> Tensor:
         from learndl.ops._util import constant
 
         value = constant(value, target)
-    if tracer is not None:
-        tracer.record_assign(target, value)
     if value.shape != target.shape:
         from learndl.errors import ShapeError
 
         raise ShapeError(f"assign: value shape {value.shape} differs from target {target.shape}.")
-    target.xp.copyto(target.data, value.data, casting="unsafe")
+    if tracer is None or tracer.record_assign(target, value):  # (else: renamed, not written)
+        target.xp.copyto(target.data, value.data, casting="unsafe")
     target._version += 1
     return target
 

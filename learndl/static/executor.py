@@ -29,7 +29,10 @@ def _assigner(target: Any):
         np.copyto(dst, src, casting="unsafe")
         target._version += 1
 
-    return assign
+    def assign_argument(dst, src):  # an argument changed in place: the caller's array
+        np.copyto(dst, src, casting="unsafe")
+
+    return assign if target is not None else assign_argument
 
 
 class Executor:
@@ -61,6 +64,11 @@ class Executor:
         self.buffers: list[Any] = []
         self.output_slots = [slot[v] for v in graph.outputs]
         self.grad_slots = [(t, slot[v]) for t, v in graph.grads]
+        # A constant handed back (`return ld.zeros(2)`) is copied on each call, as eager
+        # code makes it anew: a caller's in-place change must not reach the next call.
+        self.fresh_copies = sorted(
+            {slot[v] for v in graph.live_roots() if graph.values[v].kind == "const"}
+        )
 
     def run(self, arrays: list[Any]) -> tuple[list[Any], list[tuple[Any, Any]]]:
         if not self.buffers and self.buffer_specs:  # buffers live as long as the executor
@@ -76,6 +84,8 @@ class Executor:
                 env[out] = fn(*[env[i] for i in ins])
             else:
                 env[out] = fn(*[env[i] for i in ins], out=buffers[buf])
+        for i in self.fresh_copies:
+            env[i] = env[i].copy()
         outputs = [env[i] for i in self.output_slots]
         return outputs, [(t, env[i]) for t, i in self.grad_slots]
 

@@ -32,7 +32,7 @@ from typing import Any
 from learndl import autograd
 from learndl.static import passes
 from learndl.static.executor import Executor
-from learndl.static.ir import Graph
+from learndl.static.ir import Argument, Graph
 from learndl.static.rules import tracing_rules
 from learndl.static.tracer import Tracer
 from learndl.tensor import Tensor
@@ -165,8 +165,11 @@ class StaticFunction:
         arrays = [x.data for x in leaves if isinstance(x, Tensor)]
         outputs, grads = trace.executor.run(arrays)
         accumulate = trace.graph.accumulate
-        for t, g in grads:
-            if t.grad is not None and id(t) in accumulate:  # no zero_grad in the function:
+        for owner, g in grads:
+            t = owner  # a captured tensor, or the tensor passed for an argument this call:
+            if isinstance(owner, Argument):
+                t = [x for x in leaves if isinstance(x, Tensor)][owner.index]
+            if t.grad is not None and id(owner) in accumulate:  # no zero_grad in the function:
                 total = t.grad.data + g  # gradients add up across calls, as eager backward's
                 outputs = [total if a is g else a for a in outputs]  # a returned p.grad too
                 g = total

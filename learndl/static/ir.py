@@ -43,6 +43,15 @@ class Ref:
         return f"Ref(v{self.vid})"
 
 
+@dataclass(frozen=True, eq=False)
+class Argument:
+    """Stands for a tensor argument in ``Graph.grads``: each call writes the ``.grad`` of the
+    tensor passed in that call (an input's gradient: FGSM, saliency maps)."""
+
+    index: int  # its position among the call's tensor arguments
+    name: str  # how listings show it: its placeholder's label, "x0"
+
+
 @dataclass
 class Value:
     id: int
@@ -71,11 +80,12 @@ class Node:
     buffer: int | None = None  # set by memory planning: which reusable buffer to write into
 
     def describe(self, graph: Graph) -> str:
-        args = ", ".join(graph.values[v].label for v in self.inputs[: self.arity])
-        shown = {k: v for k, v in self.settings.items() if k != "kernel"}
-        extra = "".join(f", {k}={_short(v)}" for k, v in shown.items())
+        labels = [graph.values[v].label for v in self.inputs[: self.arity]]
         if self.op == "fused":
-            extra = " [" + " -> ".join(n.op for n in self.fused) + "]"
+            args, extra = ", ".join(labels), " [" + " -> ".join(n.op for n in self.fused) + "]"
+        else:  # settings after the inputs; a random draw has no inputs
+            shown = [f"{k}={_short(v)}" for k, v in self.settings.items() if k != "kernel"]
+            args, extra = ", ".join(labels + shown), ""
         if self.output is None:
             return f"{self.op}({args}{extra})"
         out = graph.values[self.output]
@@ -102,7 +112,8 @@ class Graph:
     nodes: list[Node]
     inputs: list[int]  # placeholder value ids, in argument order
     outputs: list[int]  # value ids of the returned tensors (flattened)
-    grads: list[tuple[Any, int]] = field(default_factory=list)  # (tensor, vid): .grad written
+    # (tensor, vid): the .grad a call writes, of a captured tensor or of an Argument
+    grads: list[tuple[Any, int]] = field(default_factory=list)
     # ids of the tensors whose .grad the call adds to, as eager backward does when nothing
     # in the function resets it (no zero_grad); the others' .grad is replaced
     accumulate: set[int] = field(default_factory=set)

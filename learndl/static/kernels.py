@@ -141,13 +141,33 @@ def _by_forward(node: Node) -> Kernel:
     return forward_with_refs
 
 
+_IGNORED_LATER = (
+    " (Is one of them equal to ignore_index, in a batch after the first? When the traced"
+    " batch ignored no label, the graph holds the fast one-node loss, which cannot skip rows;"
+    " pass weight=ld.ones(C) to trace the form that skips them on every call.)"
+)
+
+
+def _checked_cross_entropy(forward: Any) -> Kernel:
+    """cross_entropy's forward with the label check eager code runs before it (a replay has
+    no Python around the node to do it)."""
+    from learndl.functional import check_label_range
+
+    def cross_entropy(logits, labels):
+        check_label_range(labels, logits.shape[1], "cross_entropy", _IGNORED_LATER)
+        return forward(logits, labels)
+
+    cross_entropy.op = forward.__self__  # where its softmax is left for the gradient
+    return cross_entropy
+
+
 def _cross_entropy_grad_from(forward: Any, reduction: str) -> Kernel:
     """cross_entropy_grad reusing the softmax that ``forward`` (the cross_entropy kernel of the
-    same logits, run earlier in the same replay) left in ``forward.__self__._probs``, as eager
+    same logits, run earlier in the same replay) left in ``forward.op._probs``, as eager
     backward does; computing it again costs a training step ~10% of its replay."""
     from learndl.ops.softmax import _cross_entropy_grad
 
-    op = forward.__self__
+    op = forward.op
 
     def cross_entropy_grad(logits, labels, grad):
         return _cross_entropy_grad(op._probs.copy(), labels, grad, reduction)
@@ -173,8 +193,11 @@ def kernel_for(node: Node, earlier: dict[tuple, Kernel] | None = None) -> Kernel
         if make is not None:
             return make(node.settings)
     kernel = _by_forward(node)
-    if earlier is not None and node.op == "cross_entropy" and node.arity == 2:
-        earlier[("cross_entropy", tuple(node.inputs), node.settings.get("reduction"))] = kernel
+    if node.op == "cross_entropy" and node.arity == 2 and node.fn.__module__.startswith(_OWN_OPS):
+        kernel = _checked_cross_entropy(kernel)
+        if earlier is not None:
+            key = ("cross_entropy", tuple(node.inputs), node.settings.get("reduction"))
+            earlier[key] = kernel
     return kernel
 
 

@@ -9,7 +9,7 @@
 - A layer's ``training`` flag picks the ops it runs (dropout or not, batch or running
   statistics), so the graph holds one mode. Each ``Module`` call guards it
   (``Tracer.guard``): after ``model.eval()`` the next call traces again instead of
-  replaying the training graph.
+  replaying the training graph. A dropout layer's rate ``p`` is guarded alike.
 """
 
 from __future__ import annotations
@@ -75,7 +75,12 @@ def _traced_batch_norm(original: Any) -> Any:
 
 def _guarded_call(original: Any) -> Any:
     def __call__(self, *args, **kwargs):
-        tracing.current().guard((f"{type(self).__name__}.training",), lambda: (self.training,))
+        name = type(self).__name__
+        if isinstance(self.__dict__.get("p"), float | int):  # a dropout rate: frozen too
+            names, read = (f"{name}.training", f"{name}.p"), lambda: (self.training, self.p)
+        else:
+            names, read = (f"{name}.training",), lambda: (self.training,)
+        tracing.current().guard(names, read)
         return original(self, *args, **kwargs)
 
     return __call__

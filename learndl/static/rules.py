@@ -6,7 +6,9 @@ trace: comparisons (``x > 0``), and the backward of relu, abs, clip, max, maximu
 minimum, which build their 0/1 masks with NumPy. Frozen into the graph, such a mask would
 be the *first* call's mask forever. While tracing, these are swapped for versions written
 with the ``Mask`` op below, which the graph records and recomputes on every call — the
-role TensorFlow's registered gradient functions play.
+role TensorFlow's registered gradient functions play. Likewise ``ld.randn``, ``ld.rand``
+and ``ld.randint`` become ``RandomDraw`` nodes: each replay draws anew from learndl's
+generator, in the order eager code draws, so a seeded traced run equals a seeded eager one.
 
 Each swap is one entry of ``_swaps()``; ``tracing_rules()`` applies them and puts the
 originals back when tracing ends.
@@ -15,14 +17,17 @@ originals back when tracing ends.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import sys
 from collections.abc import Iterator
 from typing import Any
 
-from learndl import ops
+import learndl
+from learndl import backend, creation, ops
 from learndl.autograd import Function
 from learndl.ops import reduce as reduce_ops
 from learndl.ops._util import constant
+from learndl.random import get_rng
 from learndl.tensor import Tensor
 
 
@@ -87,6 +92,42 @@ def _pick_backward(wins: str):
         return ops.sum_to(grad * wa, a.shape), ops.sum_to(grad * wb, b.shape)
 
     return backward
+
+
+# -- random draws: eager ld.randn wraps a NumPy draw in Tensor._make, a constant to a trace
+class RandomDraw(Function):
+    """``get_rng().<method>(*args)`` drawn anew on every run, on ``device``: ``ld.randn``
+    in a graph. Each node has its own ``draw`` number, so CSE never merges two draws."""
+
+    name = "random"
+
+    def forward(self):
+        return backend.module_for(self.device).asarray(getattr(get_rng(), self.method)(*self.args))
+
+    def backward(self, grad):
+        return ()
+
+
+_draws = itertools.count()
+
+
+def _draw(method: str, args: tuple, requires_grad: bool, device: str | None) -> Tensor:
+    out = RandomDraw.apply(method=method, args=args, device=device or "cpu", draw=next(_draws))
+    return out.requires_grad_() if requires_grad else out
+
+
+def _randn(*shape: int, dtype: Any = None, requires_grad: bool = False, device: Any = None):
+    d = creation._dtype(dtype) or creation.default_dtype
+    return _draw("standard_normal", (creation._shape(shape), d), requires_grad, device)
+
+
+def _rand(*shape: int, dtype: Any = None, requires_grad: bool = False, device: Any = None):
+    d = creation._dtype(dtype) or creation.default_dtype
+    return _draw("random", (creation._shape(shape), d), requires_grad, device)
+
+
+def _randint(low: int, high: int, shape: Any, device: Any = None) -> Tensor:
+    return _draw("integers", (low, high, tuple(shape)), False, device)
 
 
 # In-place tensor methods become assign nodes: t.add_(o) is assign(t, t + o), as TF's
@@ -168,6 +209,8 @@ def _swaps(tracer: Any) -> list[tuple[Any, str, Any]]:
         swaps.append((Tensor, dunder, _compare(ufunc)))
     for name, update in INPLACE.items():
         swaps.append((Tensor, name, _inplace(update)))
+    for module in (learndl, creation):  # ld.randn and learndl.creation.randn
+        swaps += [(module, "randn", _randn), (module, "rand", _rand), (module, "randint", _randint)]
     if "learndl.optim" in sys.modules:  # an optimizer can only be in use if it was imported
         from learndl.static import optim_rules
 

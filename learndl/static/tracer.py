@@ -10,9 +10,13 @@ classified once:
 - a tensor made while tracing (``Tensor._make`` is watched): a frozen constant;
 - anything else existed before the call: it is *captured* and read again on every call.
 
-A gradient the call writes to a captured tensor's ``.grad`` is replaced on each replay
-when the function resets it (``zero_grad``, ``p.grad = None``), and otherwise added to
-what ``.grad`` holds, as eager backward does (the graph listing shows ``+=``).
+A gradient the call writes to a captured tensor's ``.grad``, or to an argument's (an
+``Argument`` in ``Graph.grads``: each call writes the tensor passed then), is replaced on
+each replay when the function resets it (``zero_grad``, ``p.grad = None``), and otherwise
+added to what ``.grad`` holds, as eager backward does (the graph listing shows ``+=``).
+
+An in-place change (``acc += x``, ``ld.static.assign``) of a captured tensor or of an
+argument is an ``assign`` node, replayed; of a tensor made inside the call, a new name.
 
 A Python setting the traced code reads (an optimizer's learning rate) becomes a constant of
 the graph. Code that reads one registers a *guard* (``guard``): before each replay,
@@ -32,7 +36,7 @@ import numpy as np
 
 from learndl import autograd
 from learndl.errors import LearnDLError
-from learndl.static.ir import Graph, Node, Ref, Value
+from learndl.static.ir import Argument, Graph, Node, Ref, Value
 from learndl.tensor import Tensor, _value_hooks
 
 
@@ -67,6 +71,7 @@ class Tracer:
         self.values: dict[int, Value] = {}
         self.nodes: list[Node] = []
         self.inputs: list[int] = []
+        self.arguments: list[Tensor] = []  # the call's tensor arguments, as in `inputs`
         self.by_tensor: dict[int, int] = {}  # id(Tensor) -> value id
         self.by_array: dict[int, int] = {}  # id(array) -> value id (detach() shares arrays)
         self.made_here: set[int] = set()  # ids of tensors created while tracing
@@ -93,6 +98,7 @@ class Tracer:
     def add_input(self, t: Tensor) -> int:
         vid = self._new_value("input", t, t.data)
         self.inputs.append(vid)
+        self.arguments.append(t)
         return vid
 
     def value_of(self, t: Tensor) -> int:
@@ -146,18 +152,43 @@ class Tracer:
                 return Ref(vid)
         return v
 
-    def record_assign(self, target: Tensor, value: Tensor) -> None:
-        """An ``assign``: a write to a captured tensor is a node; to a tensor made inside the
-        call it only renames (later reads of ``target`` read ``value``)."""
+    def record_assign(self, target: Tensor, value: Tensor) -> bool:
+        """An ``assign``; returns whether ``target``'s own array is to be written.
+
+        - a captured tensor: an ``assign`` node writes it on every replay;
+        - an argument: eager code changes the caller's tensor, so a node writes it too, and
+          later reads of ``target`` read ``value`` (no pass then sees one value change);
+        - a tensor made inside the call: only renamed (later reads read ``value``). It gets
+          a copy of ``value`` as its array instead of a write into its own, which may be a
+          constant the graph keeps (``acc = ld.zeros(2)``): written, every replay would
+          start from the changed constant.
+        """
         dst, src = self.value_of(target), self.value_of(value)
-        if self.values[dst].kind != "param":
+        for t, vid in zip(self.arguments, self.inputs):  # an argument: its placeholder,
+            if t is target:  # also after an earlier write renamed it
+                dst = vid
+        kind = self.values[dst].kind
+        if kind != "param":
             self.by_tensor[id(target)] = src
-            return
-        self.assigned.add(dst)
-        self.nodes.append(Node(len(self.nodes), "assign", None, {}, [dst, src], None, arity=2))
+        if kind in ("param", "input"):
+            self.assigned.add(dst)
+            self.nodes.append(Node(len(self.nodes), "assign", None, {}, [dst, src], None, arity=2))
+            return True
+        target.data = value.data.astype(target.dtype)  # (astype copies)
+        self.by_array[id(target.data)] = src  # target.detach() reads the new value too
+        self.keep.append(target.data)
+        return False
 
     def watch_value(self, t: Tensor, what: str) -> None:
         """The tensor ``_value_hooks`` callback: refuse to turn a traced value into Python."""
+        if self.is_traced(t) and what in ("numpy()", "tolist()", "np.asarray()"):
+            raise TracingError(
+                f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
+                f"'{self.name}'. While tracing, tensors stand for *every* future call's "
+                "values; NumPy work on this call's array would be frozen into the graph "
+                "as a constant. Fixes: do that work with learndl ops (they are recorded and "
+                "replayed), or return the tensor and call .numpy() outside the function."
+            )
         if self.is_traced(t):
             raise TracingError(
                 f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
@@ -172,21 +203,30 @@ class Tracer:
 
     # ------------------------------------------------------------------ the end
     def finish(self, outputs: list[Tensor]) -> Graph:
-        """Build the graph: outputs, gradients written to captured tensors, checks."""
+        """Build the graph: outputs, gradients written to captured tensors and arguments,
+        checks."""
         out_ids = [self.value_of(t) for t in outputs]
+        for vid in out_ids:  # the caller gets this array: the graph keeps its own copy
+            if self.values[vid].kind == "const":
+                self.values[vid].tensor = self.values[vid].tensor.copy()
         grads, accumulate = [], set()
+        position = {vid: i for i, vid in enumerate(self.inputs)}
         for vid, v in list(self.values.items()):
-            if v.kind != "param":
+            if v.kind not in ("param", "input"):
                 continue
-            t = v.tensor
+            i = position.get(vid)
+            t = v.tensor if i is None else self.arguments[i]
             if t.requires_grad and t.grad is not None:
                 g = self.by_tensor.get(id(t.grad), self.by_array.get(id(t.grad.data)))
                 if g is not None and self.values[g].kind == "op":
-                    grads.append((t, g))
+                    owner = t if i is None else Argument(i, v.label)
+                    grads.append((owner, g))
                     if id(t) not in self.grad_resets:
                         self._check_accumulation(t)
-                        accumulate.add(id(t))
-            if vid not in self.assigned and not _same(t.data, self.snapshots[vid]):
+                        accumulate.add(id(owner))
+            if v.kind == "input" or vid in self.assigned:
+                continue
+            if not _same(t.data, self.snapshots[vid]):
                 raise TracingError(
                     f"a captured tensor of shape {t.shape} was changed outside learndl ops "
                     "while tracing (raw NumPy such as `p.data -= lr * p.grad.data`, or an "
@@ -204,8 +244,9 @@ class Tracer:
                 f"backward adds to the .grad of a tensor of shape {t.shape} that already held "
                 f"a gradient when @ld.function '{self.name}' was called, and nothing in the "
                 "function resets it. Gradients that add up across calls are replayed only "
-                "from a clean start: call opt.zero_grad() (or model.zero_grad()) before the "
-                "first call, or inside the function to start each call afresh."
+                "from a clean start: call opt.zero_grad() (or model.zero_grad(), or set "
+                "x.grad = None) before the first call, or inside the function to start each "
+                "call afresh."
             )
 
     def __enter__(self) -> Tracer:

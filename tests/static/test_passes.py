@@ -131,3 +131,23 @@ def test_pipeline_snapshots_and_listing():
     t = traced(lambda x: (x * 1.0).relu().sum(), ld.ones(2))
     assert [name for name, _ in t.snapshots] == [name for name, _ in passes.PIPELINE]
     assert "relu" in str(t.graph_before) and "return" in t.graph.listing()
+
+
+def test_a_fused_chain_on_a_0d_value_replays():
+    # NumPy hands back a scalar, not an array, for a 0-d result computed without out=
+    f = ld.function(lambda x: x.sum() * 2.0 + 1.0)
+    assert [f(ld.tensor([1.0, v])).item() for v in (2.0, 2.0, 4.0)] == [7.0, 7.0, 11.0]
+    assert "[mul -> add]" in f.graph.listing()
+
+
+def test_dce_keeps_an_unused_random_draw_so_seeded_runs_match():
+    def f(x):
+        ld.randn(3)  # drawn and dropped: the generator still moves on, as eagerly
+        return x + ld.randn(3)
+
+    ld.manual_seed(0)
+    eager = [f(ld.zeros(3)).tolist() for _ in range(3)]
+    g = ld.function(f)
+    ld.manual_seed(0)
+    assert [g(ld.zeros(3)).tolist() for _ in range(3)] == eager
+    assert [n.op for n in g.graph.nodes] == ["random", "random", "add"]

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from learndl.static.ir import Graph, Node
 from learndl.static.kernels import ELEMENTWISE, base_op
 
@@ -34,6 +36,8 @@ def _compile(chain: list[Node], inputs: list[int]) -> Any:
         acc = out  # the buffer memory planning gave this step, or None: the first op allocates
         for kernel, refs in program:
             acc = kernel(*[acc if r < 0 else arrays[r] for r in refs], out=acc)
+            if isinstance(acc, np.generic):  # NOTE: a 0-d result comes back as a NumPy
+                acc = np.asarray(acc)  # scalar, which the next op cannot write into
         return acc
 
     return fused

@@ -3,7 +3,9 @@
 ``x * 1``, ``x / 1``, ``x + 0``, ``x - 0`` are ``x``; ``-(-x)`` is ``x``; a permute of a
 permute is one permute (or none, when the two undo each other, as ``x.T.T``); a reshape
 to the shape ``x`` already has is ``x``. A rule applies only when the result keeps
-``x``'s shape and dtype, so broadcasting is never lost. Dead nodes are left for DCE.
+``x``'s shape and dtype, so broadcasting is never lost, and never forwards a value that an
+``assign`` writes (``w * 1.0`` taken before the write is the old ``w``). Dead nodes are
+left for DCE.
 
 Example:
     >>> import learndl as ld
@@ -25,8 +27,11 @@ def _const_is(graph: Graph, vid: int, number: float) -> bool:
     return v.kind == "const" and v.tensor.size > 0 and bool(np.all(v.tensor == number))
 
 
-def _identity_of(graph: Graph, node: Node, producer: dict[int, Node]) -> int | None:
-    """The value ``node`` merely passes on, if a rule says so; else None."""
+def _identity_of(
+    graph: Graph, node: Node, producer: dict[int, Node], written: set[int]
+) -> int | None:
+    """The value ``node`` merely passes on, if a rule says so; else None. A value in
+    ``written`` (an ``assign`` target) is never read at another point than its reader's."""
     ins, out = node.inputs, graph.values[node.output]
 
     def same(vid: int) -> bool:
@@ -49,6 +54,8 @@ def _identity_of(graph: Graph, node: Node, producer: dict[int, Node]) -> int | N
     if node.op == "neg" and inner is not None and inner.op == "neg":
         return inner.inputs[0]
     if node.op == "permute" and inner is not None and inner.op == "permute":
+        if inner.inputs[0] in written:
+            return None
         dims = tuple(inner.settings["dims"][d] for d in node.settings["dims"])
         if dims == tuple(range(len(dims))):
             return inner.inputs[0]
@@ -61,9 +68,13 @@ def simplify(graph: Graph) -> Graph:
     graph = graph.copy()
     producer: dict[int, Node] = {}
     escaping = graph.live_roots()
+    # NOTE: `old = w * 1.0` is a copy of w; after `assign(w, ...)` a reader of `old` that
+    # read w itself would see the new w. So a value that is written is never forwarded.
+    written = {n.inputs[0] for n in graph.nodes if n.op == "assign"}
     for node in graph.nodes:
         if node.op != "assign" and node.arity == len(node.inputs):
-            x = _identity_of(graph, node, producer)
+            x = _identity_of(graph, node, producer, written)
+            x = None if x in written else x
             # NOTE: a returned value stays an op's fresh array, never the caller's input
             if x is not None and (node.output not in escaping or graph.values[x].kind == "op"):
                 graph.replace_uses(node.output, x)
