@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
+
 from learndl import backend, ops
 from learndl.errors import DTypeError, ShapeError
 from learndl.ops import softmax as softmax_ops
@@ -66,17 +68,21 @@ def min(x: Tensor, axis: Any = None, keepdims: bool = False, dim: Any = None) ->
 def argmax(
     x: Tensor, axis: int | None = None, dim: int | None = None, keepdims: bool = False
 ) -> Tensor:
-    """Index of the largest value (an int64 tensor, no gradient)."""
-    ax = _axis(dim, axis, None)
-    return Tensor._make(x.xp.argmax(x.data, axis=ax, keepdims=keepdims), False, None)
+    """Index of the largest value (an int64 tensor, no gradient).
+
+    Example:
+        >>> import learndl as ld
+        >>> ld.tensor([[1.0, 3.0], [4.0, 2.0]]).argmax(axis=1).tolist()
+        [1, 0]
+    """
+    return ops.ArgMax.apply(x, axis=_axis(dim, axis, None), keepdims=keepdims)
 
 
 def argmin(
     x: Tensor, axis: int | None = None, dim: int | None = None, keepdims: bool = False
 ) -> Tensor:
     """Index of the smallest value (an int64 tensor, no gradient)."""
-    ax = _axis(dim, axis, None)
-    return Tensor._make(x.xp.argmin(x.data, axis=ax, keepdims=keepdims), False, None)
+    return ops.ArgMin.apply(x, axis=_axis(dim, axis, None), keepdims=keepdims)
 
 
 def var(
@@ -168,14 +174,22 @@ def _check_labels(op: str, logits: Tensor, target: Tensor) -> None:
         raise ShapeError(
             f"{op}: expects logits (N, C) and labels (N,), got {logits.shape} and {target.shape}."
         )
-    # One reduction instead of min() and max(): read as unsigned, a negative label is huge.
-    unsigned = (
-        labels if labels.dtype.kind == "u" else labels.view(labels.dtype.str.replace("i", "u"))
-    )
-    if labels.size and unsigned.max() >= shape[1]:
+    check_label_range(labels, shape[1], op)
+
+
+_UNSIGNED = {np.dtype(f"i{n}"): np.dtype(f"u{n}") for n in (1, 2, 4, 8)}
+
+
+def check_label_range(labels: Any, classes: int, op: str, hint: str = "") -> None:
+    """Every label in ``[0, classes)``, or a ShapeError that names the range (``hint`` ends
+    it). One reduction instead of min() and max(): read as unsigned, a negative label is huge.
+    """
+    unsigned = _UNSIGNED.get(labels.dtype)  # None: unsigned already
+    as_unsigned = labels if unsigned is None else labels.view(unsigned)
+    if labels.size and as_unsigned.max() >= classes:
         raise ShapeError(
-            f"{op}: labels must lie in [0, {logits.shape[1] - 1}] for {logits.shape[1]} classes; "
-            f"got values from {int(labels.min())} to {int(labels.max())}."
+            f"{op}: labels must lie in [0, {classes - 1}] for {classes} classes; got values "
+            f"from {int(labels.min())} to {int(labels.max())}.{hint}"
         )
 
 

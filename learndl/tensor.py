@@ -24,8 +24,9 @@ import numpy as np
 from learndl import autograd, backend
 from learndl.errors import DTypeError, GradError
 
-# Callbacks ``(tensor, what)`` run when a tensor's value becomes a Python value (``item()``,
-# ``bool()``, ``float()``): learndl.static uses it to catch value-dependent control flow.
+# Callbacks ``(tensor, what)`` run when a tensor's value leaves learndl (``item()``, ``bool()``,
+# ``float()``, ``numpy()``, ``tolist()``, ``np.asarray(t)``): learndl.static uses it to catch
+# control flow and NumPy work on traced values, which a graph cannot replay.
 _value_hooks: list[Callable[[Tensor, str], None]] = []
 
 
@@ -224,6 +225,12 @@ class Tensor:
     # ---------------------------------------------------------------- leaving learndl
     def numpy(self) -> np.ndarray:
         """The values as a NumPy array (copied to the host if on the GPU)."""
+        for hook in _value_hooks:
+            hook(self, "numpy()")
+        return self._host()
+
+    def _host(self) -> np.ndarray:
+        # NOTE: no _value_hooks here: repr() of a traced tensor must not raise
         return self.data if self.device == "cpu" else self.data.get()
 
     def item(self) -> float | int | bool:
@@ -236,10 +243,14 @@ class Tensor:
         return self.data.reshape(()).item()
 
     def tolist(self) -> Any:
-        return self.numpy().tolist()
+        for hook in _value_hooks:
+            hook(self, "tolist()")
+        return self._host().tolist()
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
-        a = self.numpy()
+        for hook in _value_hooks:
+            hook(self, "np.asarray()")
+        a = self._host()
         return a if dtype is None else a.astype(dtype)
 
     def __float__(self) -> float:
@@ -259,7 +270,7 @@ class Tensor:
         return bool(self.item())
 
     def __repr__(self) -> str:
-        body = np.array2string(self.numpy(), separator=", ", precision=4, prefix="tensor(")
+        body = np.array2string(self._host(), separator=", ", precision=4, prefix="tensor(")
         extra = ""
         if self.dtype not in (np.float32, np.int64, np.bool_):
             extra += f", dtype={self.dtype}"

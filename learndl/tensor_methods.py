@@ -53,6 +53,34 @@ def _raw(v) -> Any:
     return v.data if hasattr(v, "grad_fn") else v
 
 
+def _traced_setitem(tracer, t, index, value) -> None:
+    """``t[index] = value`` inside ``@ld.function``: a ``SetItem`` op, made on every replay.
+
+    A captured tensor is written through an ``assign`` node, as ``t.add_(1)`` is. A tensor
+    of the call takes the op's result as its new array; later ops read that value.
+    """
+    from learndl.static import TracingError, assign
+
+    kind = tracer.values[tracer.value_of(t)].kind
+    if kind == "input":
+        raise TracingError(
+            f"x[i] = v writes into an argument (shape {t.shape}) of the @ld.function "
+            f"'{tracer.name}'. A replay computes values; it does not write into the "
+            "caller's tensors. Write into a copy (y = x.clone(); y[i] = v) and return it."
+        )
+    if not hasattr(value, "grad_fn"):
+        value = ops.constant(value, t)
+    new = ops.SetItem.apply(t, value, index=ops.shape._raw_index(index))
+    if kind == "param":
+        assign(t, new)
+        return
+    # NOTE: a new array, not a write into the old one: that may be a frozen constant of the
+    # graph (t = ld.zeros(3)), which ops recorded before this write read as it was.
+    tracer.record_assign(t, new)
+    t.data = new.data
+    t._version += 1
+
+
 def install(cls) -> None:
     """Attach operators and methods to the Tensor class."""
     m = {
@@ -123,6 +151,10 @@ def install(cls) -> None:
 
     def __setitem__(self, index, value):
         _check_inplace(self)
+        from learndl.static import tracer  # lazily: learndl.static imports this module
+
+        if tracer.current() is not None:
+            return _traced_setitem(tracer.current(), self, index, value)
         if not getattr(getattr(self.data, "flags", None), "writeable", True):
             self.data = self.xp.array(self.data)
         self.data[ops.shape._raw_index(index)] = _raw(value)

@@ -12,7 +12,7 @@ from learndl.ops.compare import Maximum, Minimum, Where, maximum, minimum, where
 from learndl.ops.conv import Conv, Fold, Unfold, conv2d, fold, unfold
 from learndl.ops.linalg import Linear, MatMul, linear, matmul
 from learndl.ops.pool import AvgPool, MaxPool, avg_pool2d, max_pool2d
-from learndl.ops.reduce import Max, Mean, Sum, max, mean, sum
+from learndl.ops.reduce import ArgMax, ArgMin, Max, Mean, Sum, max, mean, sum
 from learndl.ops.shape import (
     Cast,
     Cat,
@@ -22,6 +22,7 @@ from learndl.ops.shape import (
     Permute,
     Reshape,
     ScatterAdd,
+    SetItem,
     broadcast_to,
     cat,
     expand,

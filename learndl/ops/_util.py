@@ -8,6 +8,7 @@ import numpy as np
 
 from learndl import autograd
 from learndl.errors import DTypeError, ShapeError
+from learndl.ops.shape import Cast
 from learndl.tensor import Tensor
 
 
@@ -48,10 +49,12 @@ def binary_operands(op: str, a: Any, b: Any) -> tuple[Tensor, Tensor]:
                 f"{op}: operands have dtypes {da} and {db}. learndl does not mix float "
                 f"dtypes silently; convert one with .to({str(da)!r}) or .to({str(db)!r})."
             )
+        # NOTE: a Cast op, not a cast array wrapped in a new tensor: @ld.function would
+        # freeze that tensor as a constant of the first call (an int or bool mask, say).
         if da.kind == "f":
-            b = Tensor._make(b.data.astype(da), False, None)
+            b = Cast.apply(b, dtype=da)
         elif db.kind == "f":
-            a = Tensor._make(a.data.astype(db), False, None)
+            a = Cast.apply(a, dtype=db)
     if type(a.data) is not type(b.data) and a.device != b.device:
         from learndl.errors import DeviceError
 

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, max over an axis (or all), with ``keepdims``.
+"""Reductions: sum, mean, max over an axis (or all), with ``keepdims``; argmax and argmin.
 
 The backward of a reduction spreads the gradient back over the reduced axes: ``sum``
 copies it, ``mean`` divides it by the count, ``max`` sends it to the largest entries.
@@ -95,6 +95,27 @@ class Max(Function):
         winners /= winners.sum(axis=self.axis, keepdims=True)
         share = Tensor._make(winners, False, None)
         return (_spread(grad, x.shape, self.axis, self.keepdims) * share,)
+
+
+class ArgMax(Function):
+    """The index of the largest value along ``axis``: an int64 tensor, no gradient."""
+
+    name = "argmax"
+
+    def forward(self, x):
+        return self.xp(x).argmax(x, axis=self.axis, keepdims=self.keepdims)
+
+    def backward(self, grad):
+        return (None,)  # an index is piecewise constant in x: nothing flows back
+
+
+class ArgMin(ArgMax):
+    """The index of the smallest value along ``axis``: an int64 tensor, no gradient."""
+
+    name = "argmin"
+
+    def forward(self, x):
+        return self.xp(x).argmin(x, axis=self.axis, keepdims=self.keepdims)
 
 
 def sum(x: Tensor, axis=None, keepdims: bool = False, dim=None) -> Tensor:  # noqa: A001

@@ -99,6 +99,24 @@ class ScatterAdd(Function):
         return (grad[self.index],)
 
 
+class SetItem(Function):
+    """``x`` with ``value`` written at ``index``, as a new array: ``x[index] = value`` traced.
+
+    ``@ld.function`` records an in-place write as this op, so that every replay makes it.
+    No gradient: eager autograd does not see an in-place write either.
+    """
+
+    name = "setitem"
+
+    def forward(self, x, value):
+        out = x.copy()
+        out[self.index] = value
+        return out
+
+    def backward(self, grad):
+        return (None, None)
+
+
 class Cat(Function):
     name = "cat"
 
@@ -129,6 +147,29 @@ def _raw_index(index):
     if isinstance(index, list):
         return index if not index or not isinstance(index[0], Tensor) else [i.data for i in index]
     return index
+
+
+def _has_mask(index) -> bool:
+    """True when a boolean tensor is part of ``index`` (``x[x > 0]``)."""
+    # NOTE: a plain loop, not any(...) over a generator: this runs on every eager getitem
+    for part in index if type(index) is tuple else (index,):
+        if isinstance(part, Tensor) and part.data.dtype.kind == "b":
+            return True
+    return False
+
+
+def _refuse_mask_while_tracing(x: Tensor, index) -> None:
+    """A mask picks as many values as it holds True: a shape a static graph cannot fix."""
+    from learndl.static.tracer import TracingError, current  # lazily: static imports ops
+
+    if current() is not None:
+        raise TracingError(
+            f"getitem: indexing a tensor of shape {x.shape} with a boolean mask inside "
+            "@ld.function. The result has as many values as the mask holds True, which "
+            "changes from call to call, but a traced graph has fixed shapes. Keep the "
+            "shape: ld.where(mask, x, 0.0) (then .sum() over it), or (x * mask).sum() / "
+            "mask.sum() for a masked mean; or index outside the decorated function."
+        )
 
 
 def reshape(x: Tensor, *shape) -> Tensor:
@@ -205,6 +246,8 @@ def unsqueeze(x: Tensor, dim: int) -> Tensor:
 
 def getitem(x: Tensor, index) -> Tensor:
     """``x[index]`` with NumPy's basic and integer-array indexing; gradients scatter-add back."""
+    if _has_mask(index):
+        _refuse_mask_while_tracing(x, index)
     index = _raw_index(index)
     try:
         return GetItem.apply(x, index=index)
