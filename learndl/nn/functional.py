@@ -21,8 +21,6 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
-
 from learndl import functional as core
 from learndl import ops
 from learndl.autograd import no_grad
@@ -47,6 +45,7 @@ from learndl.ops import avg_pool2d as _avg_pool2d
 from learndl.ops import conv2d as _conv2d
 from learndl.ops import max_pool2d as _max_pool2d
 from learndl.ops import sigmoid, tanh  # noqa: F401
+from learndl.static import tracer as tracing
 from learndl.tensor import Tensor
 
 
@@ -71,7 +70,16 @@ def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool 
 
 
 def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
-    """Integer labels (N,) to an int64 matrix (N, num_classes) with a 1 per row."""
+    """Integer labels (N,) to an int64 matrix (N, num_classes) with a 1 per row.
+
+    Example:
+        >>> import learndl as ld
+        >>> import learndl.nn.functional as F
+        >>> F.one_hot(ld.tensor([2, 0]), 3).tolist()
+        [[0, 0, 1], [1, 0, 0]]
+    """
+    if num_classes < 0:
+        _refuse_traced(tensor, "one_hot with num_classes=-1", "pass num_classes")
     n = int(tensor.data.max()) + 1 if num_classes < 0 else num_classes
     if tensor.numel() and (int(tensor.data.min()) < 0 or int(tensor.data.max()) >= n):
         # NOTE: unchecked, such a label would silently become a row of zeros
@@ -79,7 +87,19 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
             f"one_hot: labels must lie in [0, {n - 1}] for num_classes={n}, got values from "
             f"{int(tensor.data.min())} to {int(tensor.data.max())}."
         )
-    return _const((tensor.data[..., None] == tensor.xp.arange(n)).astype(np.int64))
+    # A comparison, not NumPy on tensor.data: @ld.function records it for every call's labels.
+    classes = _const(tensor.xp.arange(n))
+    return (tensor.unsqueeze(-1) == classes).to("int64")
+
+
+def _refuse_traced(t: Tensor, what: str, fix: str) -> None:
+    """Raise ``TracingError`` when ``t`` is traced: ``what`` would freeze the first call."""
+    tracer = tracing.current()
+    if tracer is not None and tracer.is_traced(t):
+        raise tracing.TracingError(
+            f"{what} inside @ld.function: the output's shape would come from the first "
+            f"call's values and stay so on every replay. Fix: {fix}."
+        )
 
 
 # ---------------------------------------------------------------------- conv and pooling
@@ -238,9 +258,10 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None) -> 
             f"embedding: indices must lie in [0, {num - 1}] for {num} embeddings, got values "
             f"from {int(input.data.min())} to {int(input.data.max())}."
         )
-    out = weight[input.data]
+    out = weight[input]
     if padding_idx is not None:
         # The padding row gets no gradient: the same values, taken from a detached copy there.
-        keep = (input.data != padding_idx % num)[..., None]
-        out = ops.where(_const(keep), out, out.detach())
+        # (A comparison of tensors, so that @ld.function recomputes it on every call.)
+        keep = (input != padding_idx % num).unsqueeze(-1)
+        out = ops.where(keep, out, out.detach())
     return out

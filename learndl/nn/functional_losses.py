@@ -27,10 +27,6 @@ from learndl.functional import _reduce
 from learndl.tensor import Tensor
 
 
-def _const(array: Any) -> Tensor:
-    return Tensor._make(array, False, None)
-
-
 def _legacy_reduction(op: str, size_average: Any, reduce: Any, reduction: str) -> str:
     """PyTorch's deprecated ``size_average``/``reduce``, turned into ``reduction`` as it does.
 
@@ -132,30 +128,38 @@ def cross_entropy(
         )
         return out.reshape(shape) if reduction == "none" else out
     c = input.shape[-1]
-    log_probs = input if _log_probs else core.log_softmax(input, dim=-1)
     w = None if weight is None else weight.reshape(1, c)
     if target.dtype.kind == "f":  # class probabilities
         _check_same_shape(op, input, target)
+        log_probs = input if _log_probs else core.log_softmax(input, dim=-1)
         if label_smoothing:
             target = target * (1 - label_smoothing) + label_smoothing / c
         picked = log_probs * target if w is None else log_probs * target * w
         return _reduce(-picked.sum(axis=-1), reduction, op)
-    labels = target.data
-    ignored = labels == ignore_index
-    if weight is None and not ignored.any() and not _log_probs:
-        return core.cross_entropy(input, target, reduction, label_smoothing)
-    safe = _const(input.xp.where(ignored, 0, labels))  # any valid class; weighted 0 below
+    # The usual case (no weight, nothing ignored) is one fused node, traced too: a graph
+    # made from a batch that ignores nothing keeps it (a later ignored label then fails the
+    # replay's label check, which says to pass a weight).
+    plain = weight is None and not _log_probs and not label_smoothing
+    if plain and not (target.data == ignore_index).any():
+        return core.cross_entropy(input, target, reduction)
+    # NOTE: from here on, ops only and no `if` on the labels: inside @ld.function the graph
+    # serves every later batch, whichever labels it ignores.
+    ignored = target == ignore_index
+    safe = ops.where(ignored, 0, target)  # any valid class; weighted 0 below
     core._check_labels(op, input, safe)
-    keep = (~ignored).astype(input.dtype)
-    rows = input.xp.arange(input.shape[0])
-    w_y = keep if weight is None else weight.data[safe.data] * keep  # each example's weight
-    loss = -log_probs[rows, safe.data] * _const(w_y)
+    keep = (target != ignore_index).to(input.dtype)
+    w_y = keep if weight is None else weight[safe].to(input.dtype) * keep  # each row's weight
+    if _log_probs or label_smoothing:
+        log_probs = input if _log_probs else core.log_softmax(input, dim=-1)
+        loss = -log_probs[input.xp.arange(input.shape[0]), safe] * w_y
+    else:  # -log p[label] by the fused node, one row each
+        loss = core.cross_entropy(input, safe, "none") * w_y
     if label_smoothing:
         spread = log_probs if w is None else log_probs * w
-        smooth = -spread.sum(axis=-1) * _const(keep)
+        smooth = -spread.sum(axis=-1) * keep
         loss = (1 - label_smoothing) * loss + (label_smoothing / c) * smooth
-    if reduction == "mean":
-        return loss.sum() / float(w_y.sum())
+    if reduction == "mean":  # as PyTorch: over the weights of the rows not ignored
+        return loss.sum() / w_y.sum()
     return _reduce(loss, reduction, op)
 
 
