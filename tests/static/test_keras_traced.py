@@ -237,3 +237,98 @@ def test_keras_learning_rate_set_after_tracing_makes_the_step_trace_again():
         np.testing.assert_array_equal(a, b)
     assert step.traces[-1].reason == "Adam.learning_rate is 0.0 (the trace used 0.1)"
     assert model.optimizer.iterations == 2
+
+
+# -- layers and optimizers built inside the first traced call
+def _lazy_training(make_optimizer, calls=4):
+    """A model with no Input, so it builds its weights (and the optimizer its slots) inside
+    the first call of the step; losses, weights and step count, eagerly and traced."""
+    out = []
+    for traced in (False, True):
+        backend.clear_session()
+        ld.manual_seed(0)
+        model = keras.Sequential(
+            [L.Dense(6, activation="relu"), L.BatchNormalization(), L.Dropout(0.3), L.Dense(2)]
+        )
+        model.compile(optimizer=make_optimizer(), loss="mse")
+        step = _train_step(model, model.optimizer)
+        step = ld.function(step) if traced else step
+        rng = np.random.default_rng(7)
+        losses = []
+        for _ in range(calls):
+            x = ld.tensor(rng.normal(size=(5, 3)).astype("float32"))
+            y = ld.tensor(rng.normal(size=(5, 2)).astype("float32"))
+            losses.append(step(x, y).item())
+        out.append((losses, model.get_weights(), model.optimizer.iterations))
+    return out
+
+
+@pytest.mark.parametrize(
+    "make_optimizer",
+    [
+        lambda: keras.optimizers.SGD(0.1),
+        lambda: keras.optimizers.SGD(0.05, momentum=0.9),
+        lambda: keras.optimizers.Adam(0.01),
+        lambda: keras.optimizers.AdamW(0.01),
+    ],
+    ids=["sgd", "momentum", "adam", "adamw"],
+)
+def test_model_built_by_the_first_traced_call_trains_on_every_replay(make_optimizer):
+    # Weights (and the moving statistics, the optimizer's slots) made while tracing are
+    # state: captured and updated by assign nodes, not frozen as constants of the trace.
+    (le, we, ie), (lt, wt, it) = _lazy_training(make_optimizer)
+    np.testing.assert_allclose(le, lt, rtol=1e-5, atol=1e-7)
+    assert len(we) == len(wt) == 8
+    for a, b in zip(we, wt):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert ie == it == 4
+    assert len(set(np.round(lt, 6))) == 4  # the loss moves: the replays train
+
+
+def test_layer_built_by_the_first_traced_call_reads_its_weights_on_replay():
+    dense = L.Dense(1)
+    f = ld.function(lambda x: dense(x))
+    x = ld.ones(1, 2)
+    first = f(x).numpy().copy()
+    dense.kernel.assign(dense.kernel * 2.0)  # eagerly, between calls
+    dense.bias.assign(np.ones(1, "float32"))
+    np.testing.assert_allclose(f(x).numpy(), first * 2.0 + 1.0, rtol=1e-6)
+
+
+def test_an_optimizer_without_a_traced_step_on_a_lazy_model_is_an_error():
+    # RMSprop updates with raw NumPy: once the lazily made weights are captured, the tracer
+    # sees the unrecorded write and says so (it used to replay a frozen model silently).
+    model = keras.Sequential([L.Dense(2)])
+    model.compile(optimizer=keras.optimizers.RMSprop(0.01), loss="mse")
+    step = ld.function(_train_step(model, model.optimizer))
+    with pytest.raises(ld.static.TracingError, match="changed outside learndl ops"):
+        step(ld.ones(3, 2), ld.zeros(3, 2))
+
+
+# -- Embedding looks up the indices of each call
+@pytest.mark.parametrize("dtype", ["int64", "int32", "float32"])
+def test_embedding_looks_up_new_indices_on_every_replay(dtype):
+    emb = L.Embedding(6, 3)
+    f = ld.function(lambda ix: emb(ix))
+    for ix in ([[0, 1, 2]], [[5, 4, 3]], [[2, 2, 0]], [[1, 5, 5]]):
+        ix = ld.tensor(np.array(ix, dtype))
+        np.testing.assert_array_equal(f(ix).numpy(), emb(ix).numpy())
+    assert len(f.traces) == 1
+
+
+def test_embedding_training_step_equals_eager():
+    def run(model, wrap, x, calls):
+        model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
+        step = wrap(_train_step(model, model.optimizer))
+        rng = np.random.default_rng(3)
+        losses = []
+        for _ in range(calls):
+            ix = ld.tensor(rng.integers(0, 7, size=(4, 3)))
+            losses.append(step(ix, ld.ones(4, 3, 2)).item())
+        return losses, model.get_weights()
+
+    # no Input: the table is made inside the first (traced) call too
+    model = ((3,), lambda: keras.Sequential([L.Embedding(7, 2)]))
+    (le, we), (lt, wt) = _both(model, run, calls=4)
+    np.testing.assert_allclose(le, lt, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(we[0], wt[0], rtol=1e-5, atol=1e-6)

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 import learndl as ld
 from learndl import functional
 from learndl.keras import activations
@@ -173,11 +171,15 @@ class Embedding(Layer):
         )
 
     def call(self, inputs):
-        index = np.asarray(inputs.data).astype(np.int64)
-        if index.size and (index.min() < 0 or index.max() >= self.input_dim):
+        # NOTE: cast and index with ops, not on ``inputs.data``: inside @ld.function a
+        # NumPy copy of the indices would be frozen, and every replay would look up the
+        # rows of the first call.
+        index = inputs if inputs.dtype.kind in "iu" else inputs.long()
+        low, high = (int(index.data.min()), int(index.data.max())) if index.numel() else (0, 0)
+        if low < 0 or high >= self.input_dim:  # checks this call's (or the trace's) indices
             raise IndexError(
                 f"{self.name}: indices must lie in [0, {self.input_dim - 1}], got values "
-                f"from {index.min()} to {index.max()}. Is input_dim={self.input_dim} too small?"
+                f"from {low} to {high}. Is input_dim={self.input_dim} too small?"
             )
         return self.embeddings[index]
 

@@ -27,6 +27,7 @@ import numpy as np
 
 import learndl as ld
 from learndl.keras import backend, initializers
+from learndl.static import tracer as tracing
 from learndl.tensor import Tensor
 
 # The training flag of the outermost call, seen by inner layers that were not told.
@@ -136,6 +137,13 @@ class Layer:
         dtype = np.dtype(dtype or self.dtype)
         value = np.asarray(initializers.get(initializer)(tuple(shape), dtype), dtype=dtype)
         var = Variable._make(value, trainable and self._trainable, None)
+        tracer = tracing.current()
+        if tracer is not None:
+            # NOTE: a layer built by its first call inside @ld.function makes its weights
+            # while tracing. The tracer freezes tensors made during the call as constants;
+            # a weight outlives the call, so it must be captured like one made before it
+            # (re-read on every replay, its updates recorded as assign nodes).
+            tracer.made_here.discard(id(var))
         name = name or f"variable_{len(self._trainable_variables + self._non_trainable_variables)}"
         var.name, var.path = name, f"{self.name}/{name}"
         (self._trainable_variables if trainable else self._non_trainable_variables).append(var)
