@@ -70,16 +70,19 @@ class TrainingDashboard:
         if step == 1:
             self._epoch_start = time.perf_counter()
         now = time.perf_counter()
-        if now - self._last_push < self.every:
-            return
-        elapsed = max(now - self._epoch_start, 1e-9)
         steps = steps or self.steps
-        rate = step / elapsed
-        self.progress = {"epoch": epoch, "step": step, "rate": rate}
+        # NOTE: the counts move on every step, even when this one is not sent: end_epoch and
+        # close() show them, and a short epoch may be over before `every` seconds pass.
+        self.progress.update(epoch=epoch, step=step)
         if self.epochs:
             self.progress["epochs"] = self.epochs
         if steps:
             self.progress["steps"] = steps
+        if now - self._last_push < self.every:
+            return
+        rate = step / max(now - self._epoch_start, 1e-9)
+        self.progress["rate"] = rate
+        if steps:
             self.progress["eta"] = (steps - step) / rate
         if loss is not None:
             self.progress["loss"] = number(as_numpy(loss))
