@@ -56,8 +56,9 @@ def _raw(v) -> Any:
 def _traced_setitem(tracer, t, index, value) -> None:
     """``t[index] = value`` inside ``@ld.function``: a ``SetItem`` op, made on every replay.
 
-    A captured tensor is written through an ``assign`` node, as ``t.add_(1)`` is. A tensor
-    of the call takes the op's result as its new array; later ops read that value.
+    Written through ``assign``, as ``t.add_(1)`` is: a captured tensor gets an ``assign``
+    node; a tensor of the call takes the op's result as its new array (never written into:
+    that may be a constant the graph keeps), and later ops read that value.
     """
     from learndl.static import TracingError, assign
 
@@ -70,15 +71,7 @@ def _traced_setitem(tracer, t, index, value) -> None:
         )
     if not hasattr(value, "grad_fn"):
         value = ops.constant(value, t)
-    new = ops.SetItem.apply(t, value, index=ops.shape._raw_index(index))
-    if kind == "param":
-        assign(t, new)
-        return
-    # NOTE: a new array, not a write into the old one: that may be a frozen constant of the
-    # graph (t = ld.zeros(3)), which ops recorded before this write read as it was.
-    tracer.record_assign(t, new)
-    t.data = new.data
-    t._version += 1
+    assign(t, ops.SetItem.apply(t, value, index=ops.indexing._raw_index(index)))
 
 
 def install(cls) -> None:
@@ -157,7 +150,7 @@ def install(cls) -> None:
             return _traced_setitem(tracer.current(), self, index, value)
         if not getattr(getattr(self.data, "flags", None), "writeable", True):
             self.data = self.xp.array(self.data)
-        self.data[ops.shape._raw_index(index)] = _raw(value)
+        self.data[ops.indexing._raw_index(index)] = _raw(value)
         self._version += 1
 
     def to(self, target: Any = None, dtype: Any = None):

@@ -79,7 +79,11 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
         [[0, 0, 1], [1, 0, 0]]
     """
     if num_classes < 0:
-        _refuse_traced(tensor, "one_hot with num_classes=-1", "pass num_classes")
+        tracing.refuse_traced(
+            tensor,
+            "one_hot with num_classes=-1 inside @ld.function: the output's shape would come "
+            "from the first call's values and stay so on every replay. Fix: pass num_classes.",
+        )
     n = int(tensor.data.max()) + 1 if num_classes < 0 else num_classes
     if tensor.numel() and (int(tensor.data.min()) < 0 or int(tensor.data.max()) >= n):
         # NOTE: unchecked, such a label would silently become a row of zeros
@@ -90,16 +94,6 @@ def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     # A comparison, not NumPy on tensor.data: @ld.function records it for every call's labels.
     classes = _const(tensor.xp.arange(n))
     return (tensor.unsqueeze(-1) == classes).to("int64")
-
-
-def _refuse_traced(t: Tensor, what: str, fix: str) -> None:
-    """Raise ``TracingError`` when ``t`` is traced: ``what`` would freeze the first call."""
-    tracer = tracing.current()
-    if tracer is not None and tracer.is_traced(t):
-        raise tracing.TracingError(
-            f"{what} inside @ld.function: the output's shape would come from the first "
-            f"call's values and stay so on every replay. Fix: {fix}."
-        )
 
 
 # ---------------------------------------------------------------------- conv and pooling

@@ -68,14 +68,13 @@ def clip_grad_norm_(
 
 
 def _check_finite(total: Tensor) -> None:
-    tracer = tracing.current()
-    if tracer is not None and tracer.is_traced(total):
-        raise tracing.TracingError(
-            "clip_grad_norm_(error_if_nonfinite=True) inside @ld.function: the check reads "
-            "the norm into Python, and a graph replays ops, not the `if`. Pass "
-            "error_if_nonfinite=False and check the returned norm after the call "
-            "(math.isfinite(norm.item())), or call clip_grad_norm_ outside the function."
-        )
+    tracing.refuse_traced(
+        total,
+        "clip_grad_norm_(error_if_nonfinite=True) inside @ld.function: the check reads "
+        "the norm into Python, and a graph replays ops, not the `if`. Pass "
+        "error_if_nonfinite=False and check the returned norm after the call "
+        "(math.isfinite(norm.item())), or call clip_grad_norm_ outside the function.",
+    )
     if not math.isfinite(total.item()):
         raise GradError(
             f"clip_grad_norm_: the total norm of the gradients is {total.item()}. Find where "

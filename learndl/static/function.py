@@ -162,13 +162,12 @@ class StaticFunction:
             changed = candidates[0].stale() if candidates else None
             return self._trace(signature, args, kwargs, leaves, changed)
         self._last = trace
-        arrays = [x.data for x in leaves if isinstance(x, Tensor)]
-        outputs, grads = trace.executor.run(arrays)
+        tensors = [x for x in leaves if isinstance(x, Tensor)]
+        outputs, grads = trace.executor.run([t.data for t in tensors])
         accumulate = trace.graph.accumulate
         for owner, g in grads:
-            t = owner  # a captured tensor, or the tensor passed for an argument this call:
-            if isinstance(owner, Argument):
-                t = [x for x in leaves if isinstance(x, Tensor)][owner.index]
+            # a captured tensor, or the tensor passed for an argument this call
+            t = tensors[owner.index] if isinstance(owner, Argument) else owner
             if t.grad is not None and id(owner) in accumulate:  # no zero_grad in the function:
                 total = t.grad.data + g  # gradients add up across calls, as eager backward's
                 outputs = [total if a is g else a for a in outputs]  # a returned p.grad too

@@ -188,12 +188,13 @@ def kernel_for(node: Node, earlier: dict[tuple, Kernel] | None = None) -> Kernel
         if key in earlier:
             return _cross_entropy_grad_from(earlier[key], node.settings["reduction"])
     name = getattr(node.fn, "name", None)  # the class's name: a Mask node is named "greater"
-    if node.arity == len(node.inputs) and node.fn.__module__.startswith(_OWN_OPS):
+    own = node.fn.__module__.startswith(_OWN_OPS)
+    if own and node.arity == len(node.inputs):
         make = ELEMENTWISE.get(name) or DIRECT.get(name)
         if make is not None:
             return make(node.settings)
     kernel = _by_forward(node)
-    if node.op == "cross_entropy" and node.arity == 2 and node.fn.__module__.startswith(_OWN_OPS):
+    if own and node.op == "cross_entropy" and node.arity == 2:
         kernel = _checked_cross_entropy(kernel)
         if earlier is not None:
             key = ("cross_entropy", tuple(node.inputs), node.settings.get("reduction"))

@@ -52,6 +52,14 @@ def current() -> Tracer | None:
     return _active[-1] if _active else None
 
 
+def refuse_traced(t: Tensor, message: str) -> None:
+    """Raise ``TracingError(message)`` when ``t`` is a traced value of the call being traced:
+    for library code whose next step would read ``t`` into Python (and freeze it)."""
+    tracer = current()
+    if tracer is not None and tracer.is_traced(t):
+        raise TracingError(message)
+
+
 def resetting(zero_grad: Callable, params_of: Callable[[Any], Any]) -> Callable:
     """``zero_grad`` that first tells the tracer which tensors' gradients it resets (it skips
     a ``.grad`` that is already None, so the write alone would not show it)."""
@@ -181,25 +189,26 @@ class Tracer:
 
     def watch_value(self, t: Tensor, what: str) -> None:
         """The tensor ``_value_hooks`` callback: refuse to turn a traced value into Python."""
-        if self.is_traced(t) and what in ("numpy()", "tolist()", "np.asarray()"):
+        if not self.is_traced(t):
+            return
+        start = (
+            f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
+            f"'{self.name}'. While tracing, tensors stand for *every* future call's values"
+        )
+        if what in ("numpy()", "tolist()", "np.asarray()"):
             raise TracingError(
-                f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
-                f"'{self.name}'. While tracing, tensors stand for *every* future call's "
-                "values; NumPy work on this call's array would be frozen into the graph "
+                f"{start}; NumPy work on this call's array would be frozen into the graph "
                 "as a constant. Fixes: do that work with learndl ops (they are recorded and "
                 "replayed), or return the tensor and call .numpy() outside the function."
             )
-        if self.is_traced(t):
-            raise TracingError(
-                f"{what} on a traced tensor of shape {t.shape} inside @ld.function "
-                f"'{self.name}'. While tracing, tensors stand for *every* future call's "
-                "values, so Python cannot branch on (or print) one of them: the graph "
-                "records ops, not the `if` Python took this time. (tf.function meets the same "
-                "wall; its AutoGraph rewrites such an `if` into tf.cond, which learndl does "
-                "not do.) Fixes: choose with ops, e.g. ld.where(x > 0, a, b); or pass the "
-                "deciding value as a plain Python argument (each new value retraces); or "
-                "run this part eagerly, outside the decorated function."
-            )
+        raise TracingError(
+            f"{start}, so Python cannot branch on (or print) one of them: the graph "
+            "records ops, not the `if` Python took this time. (tf.function meets the same "
+            "wall; its AutoGraph rewrites such an `if` into tf.cond, which learndl does "
+            "not do.) Fixes: choose with ops, e.g. ld.where(x > 0, a, b); or pass the "
+            "deciding value as a plain Python argument (each new value retraces); or "
+            "run this part eagerly, outside the decorated function."
+        )
 
     # ------------------------------------------------------------------ the end
     def finish(self, outputs: list[Tensor]) -> Graph:
