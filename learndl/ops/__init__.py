@@ -10,6 +10,7 @@ from learndl.ops._util import constant, sum_to
 from learndl.ops.arithmetic import Add, Div, Mul, Neg, Pow, Sub, add, div, mul, neg, pow, sub
 from learndl.ops.compare import Maximum, Minimum, Where, maximum, minimum, where
 from learndl.ops.conv import Conv, Fold, Unfold, conv2d, fold, unfold
+from learndl.ops.indexing import GetItem, ScatterAdd, SetItem, getitem
 from learndl.ops.linalg import Linear, MatMul, linear, matmul
 from learndl.ops.pool import AvgPool, MaxPool, avg_pool2d, max_pool2d
 from learndl.ops.reduce import ArgMax, ArgMin, Max, Mean, Sum, max, mean, sum
@@ -18,15 +19,11 @@ from learndl.ops.shape import (
     Cat,
     Copy,
     Expand,
-    GetItem,
     Permute,
     Reshape,
-    ScatterAdd,
-    SetItem,
     broadcast_to,
     cat,
     expand,
-    getitem,
     permute,
     reshape,
     squeeze,

@@ -1,5 +1,5 @@
-"""Shape ops: reshape, permute, transpose, expand, squeeze, unsqueeze, getitem, cat, stack,
-clone and cast -- each moves values, and its backward moves the gradient back."""
+"""Shape ops: reshape, permute, transpose, expand, squeeze, unsqueeze, cat, stack, clone and
+cast -- each moves values, and its backward moves the gradient back (getitem: test_indexing)."""
 
 from __future__ import annotations
 
@@ -60,37 +60,6 @@ def test_squeeze_and_unsqueeze(shape, seed):
     check_op(lambda x: ld.unsqueeze(x, -1), lambda x: x[..., None], a)
     if a.ndim:
         check_op(lambda x: ld.squeeze(x, 0), lambda x: x[0] if x.shape[0] == 1 else x, a)
-
-
-INDICES = [
-    (1,),
-    (slice(None), 0),
-    (slice(None, None, -1),),
-    (slice(1, None), slice(None, None, 2)),
-    (Ellipsis, None),
-    ([0, 0, 2],),  # repeated indices: their gradients add up
-    (np.array([[1, 0], [2, 2]]), slice(None)),
-    ([0, 2], [1, 1]),
-    (np.array([True, False, True]),),
-]
-
-
-@pytest.mark.parametrize("index", INDICES, ids=range(len(INDICES)))
-def test_getitem(index):
-    a = values((3, 4), 0)
-    check_op(lambda x: x[index], lambda x: x[index], a)
-
-
-def test_getitem_with_tensor_indices():
-    a = values((4, 3), 1)
-    labels = ld.tensor([2, 0, 1, 2])
-    check_op(lambda x: x[ld.arange(4), labels], lambda x: x[np.arange(4), labels.numpy()], a)
-    check_op(lambda x: x[ld.tensor(a[:, 0] > 0)], lambda x: x[a[:, 0] > 0], a)
-
-
-def test_getitem_backward_is_differentiable_again():
-    x = ld.tensor(values((5,), 2), dtype="float64", requires_grad=True)
-    assert ld.gradcheck(lambda t: (t[[0, 0, 3]] ** 2).sum() * t[1], x)
 
 
 @SETTINGS
